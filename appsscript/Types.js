@@ -1,0 +1,14 @@
+// @ts-check
+// Shapes shared by the bridge files (JSDoc only; Apps Script files share one global scope).
+
+/**
+ * @typedef {{type: string, pattern?: string | null}} NumberFormatSpec
+ * @typedef {{name: string, default: string | number | boolean | null, default_on: 'key_rows' | 'all_data_rows',
+ *   number_format: NumberFormatSpec | null}} ColumnSpec
+ * @typedef {{kind: 'add_columns', sheet: string, key_column: string, columns: ColumnSpec[]}} AddColumnsOp
+ * @typedef {{kind: 'register_event_types', sheet: string, column: string, event_types: string[]}} RegisterEventTypesOp
+ * @typedef {{id: string, checksum: string, description: string, operations: Array<AddColumnsOp | RegisterEventTypesOp>}} MigrationSpec
+ * @typedef {{version: string, description: string, event_type_sheet: string, event_type_column: string,
+ *   event_types: string[]}} BaselineSpec
+ * @typedef {{baseline: BaselineSpec, migrations: MigrationSpec[]}} MigrationSet
+ */

@@ -1,0 +1,1 @@
+"""zeues-migrate: safe schema migrations for the ZEUES Google Sheet."""

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""The project's task runner: `python3 tasks.py demo | test | bench | setup | regen`.
+
+Standard library only, because it runs before anything is installed: it creates `.venv` and
+`node_modules` from the project's own pinned files, then runs the task. `make` is not assumed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+VENV_BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = VENV_BIN / "python"
+
+
+def run(*cmd: str | Path, check: bool = True, env: dict[str, str] | None = None) -> int:
+    print("+", " ".join(str(c) for c in cmd), file=sys.stderr, flush=True)
+    code = subprocess.call([str(c) for c in cmd], cwd=ROOT, env=env)
+    if check and code != 0:
+        sys.exit(code)
+    return code
+
+
+def _stamp_ok(stamp: Path, inputs: list[Path]) -> tuple[bool, str]:
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in inputs if p.exists())).hexdigest()
+    return stamp.exists() and stamp.read_text() == digest, digest
+
+
+def setup() -> None:
+    """Install the Python venv and the npm packages when their pinned inputs changed."""
+    stamp = VENV / ".installed"
+    ok, digest = _stamp_ok(stamp, [ROOT / "pyproject.toml", ROOT / "constraints.txt"])
+    if not ok:
+        if not PYTHON.exists():
+            run(sys.executable, "-m", "venv", VENV)
+        run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            "-c", "constraints.txt", "-e", ".[test]")
+        stamp.write_text(digest)
+    npm_stamp = ROOT / "node_modules" / ".installed"
+    ok, digest = _stamp_ok(npm_stamp, [ROOT / "package.json", ROOT / "package-lock.json"])
+    if not ok:
+        run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+        npm_stamp.write_text(digest)
+
+
+def test() -> None:
+    """Every check CI runs: type checks, the Node tests, the Python tests. Fails if no test ran."""
+    setup()
+    run("node", "node_modules/typescript/bin/tsc", "-p", "tsconfig.json")
+    run(PYTHON, "-m", "mypy")
+    node_tests = sorted((ROOT / "emulator" / "test").glob("*.test.js"))
+    if not node_tests:
+        sys.exit("no Node test files found under emulator/test/")
+    run("node", "--test", *node_tests)
+    # pytest exits 5 when it collected nothing; that is a failure here too.
+    run(PYTHON, "-m", "pytest", *sys.argv[2:])
+
+
+def demo() -> None:
+    setup()
+    run(VENV_BIN / "zeues-migrate", "rehearse", *sys.argv[2:])
+
+
+def bench() -> None:
+    setup()
+    run(PYTHON, "-m", "orchestrator.bench", *sys.argv[2:])
+
+
+def regen() -> None:
+    """Regenerate the files derived from the migration specs (appsscript/Migrations.js)."""
+    setup()
+    run(PYTHON, "-m", "orchestrator.migrations.codegen")
+
+
+TASKS = {"setup": setup, "test": test, "demo": demo, "bench": bench, "regen": regen}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
+        sys.exit(f"usage: python3 tasks.py {{{'|'.join(TASKS)}}} [args...]")
+    TASKS[sys.argv[1]]()
