@@ -73,9 +73,9 @@ def bench() -> None:
 
 
 def regen() -> None:
-    """Regenerate the files derived from the migration specs (appsscript/Migrations.js)."""
+    """Regenerate the generated bridge files (appsscript/Migrations.js, appsscript/BuildInfo.js)."""
     setup()
-    run(PYTHON, "-m", "orchestrator.migrations.codegen")
+    run(PYTHON, "-m", "orchestrator.codegen")
 
 
 TASKS = {"setup": setup, "test": test, "demo": demo, "bench": bench, "regen": regen}

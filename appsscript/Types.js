@@ -12,3 +12,15 @@
  *   event_types: string[]}} BaselineSpec
  * @typedef {{baseline: BaselineSpec, migrations: MigrationSpec[]}} MigrationSet
  */
+
+/**
+ * A row of the `_zeues_migrations` history sheet.
+ * @typedef {{migration_id: string, checksum: string, action: string, status: string, started_at: string,
+ *   finished_at: string, who: string, backup_id: string, operation_id: string, details: string}} HistoryRow
+ *
+ * @typedef {{sheetId: number, title: string, index: number, hidden: boolean, rowCount: number, columnCount: number,
+ *   frozenRowCount: number, header: string[]}} SheetInfo
+ * @typedef {{id: number, key: string, value: string, sheetId: (number | null), column: (number | null)}} MetadataInfo
+ * @typedef {{spreadsheetId: string, title: string, timeZone: string, sheets: SheetInfo[], metadata: MetadataInfo[],
+ *   history: HistoryRow[], cellCount: number}} WorkbookState
+ */

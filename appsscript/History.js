@@ -1,0 +1,137 @@
+// @ts-check
+// The history: a hidden sheet, one row per attempt (as Flyway's schema history table). It is also where an
+// operation id is looked up, so a repeated call returns the recorded result instead of acting twice.
+
+var HISTORY_SHEET = '_zeues_migrations';
+var HISTORY_COLUMNS = ['migration_id', 'checksum', 'action', 'status', 'started_at', 'finished_at', 'who',
+  'backup_id', 'operation_id', 'details'];
+
+/**
+ * @param {WorkbookState} state
+ * @returns {HistoryRow[]}
+ */
+function readHistory_(state) {
+  var sheet = findSheet_(state, HISTORY_SHEET);
+  if (!sheet) return [];
+  var got = sheetsApi_().Spreadsheets.Values.get(state.spreadsheetId, quoteSheet_(HISTORY_SHEET) + '!A1:J',
+    { valueRenderOption: 'UNFORMATTED_VALUE' });
+  var values = got.values || [];
+  var header = (values[0] || []).map(String);
+  if (header.join('|') !== HISTORY_COLUMNS.join('|')) {
+    fail_(ERROR_CODES.CONFLICT, 'the history sheet ' + HISTORY_SHEET + ' has an unexpected header (' +
+      header.join(', ') + '); it was edited by hand — restore its header row to ' + HISTORY_COLUMNS.join(', '));
+  }
+  return values.slice(1).filter(function (r) { return r.some(function (c) { return c !== ''; }); })
+    .map(function (r) {
+      /** @type {Object<string, string>} */
+      var row = {};
+      HISTORY_COLUMNS.forEach(function (name, i) { row[name] = r[i] === undefined ? '' : String(r[i]); });
+      return /** @type {HistoryRow} */ (/** @type {unknown} */ (row));
+    });
+}
+
+/**
+ * Requests that append one history row (creating the hidden sheet on first use).
+ * @param {WorkbookState} state
+ * @param {HistoryRow} row
+ * @returns {GoogleAppsScript.Sheets.Schema.Request[]}
+ */
+function historyRequests_(state, row) {
+  /** @type {GoogleAppsScript.Sheets.Schema.Request[]} */
+  var requests = [];
+  var sheet = findSheet_(state, HISTORY_SHEET);
+  var sheetId = sheet ? sheet.sheetId : newSheetId_(state);
+  if (!sheet) {
+    requests.push({ addSheet: { properties: {
+      sheetId: sheetId, title: HISTORY_SHEET, hidden: true,
+      gridProperties: { rowCount: 100, columnCount: HISTORY_COLUMNS.length, frozenRowCount: 1 },
+    } } });
+    requests.push({ updateCells: {
+      start: { sheetId: sheetId, rowIndex: 0, columnIndex: 0 }, fields: 'userEnteredValue',
+      rows: [{ values: HISTORY_COLUMNS.map(function (h) { return { userEnteredValue: { stringValue: h } }; }) }],
+    } });
+    state.sheets.push({ sheetId: sheetId, title: HISTORY_SHEET, index: state.sheets.length, hidden: true,
+      rowCount: 100, columnCount: HISTORY_COLUMNS.length, frozenRowCount: 1, header: HISTORY_COLUMNS.slice() });
+  }
+  var record = /** @type {Object<string, string>} */ (/** @type {unknown} */ (row));
+  requests.push({ appendCells: {
+    sheetId: sheetId, fields: 'userEnteredValue',
+    rows: [{ values: HISTORY_COLUMNS.map(function (h) { return { userEnteredValue: { stringValue: record[h] || '' } }; }) }],
+  } });
+  return requests;
+}
+
+/** @param {WorkbookState} state */
+function newSheetId_(state) {
+  var used = state.sheets.map(function (s) { return s.sheetId; });
+  for (;;) {
+    var id = 100000000 + Math.floor(Math.random() * 1000000000);
+    if (used.indexOf(id) < 0) return id;
+  }
+}
+
+/**
+ * @param {{action: string, status: string, migrationId?: string, checksum?: string, backupId?: string,
+ *   opId: string, startedAt: string, details: Object}} fields
+ * @returns {HistoryRow}
+ */
+function historyRow_(fields) {
+  return {
+    migration_id: fields.migrationId || '', checksum: fields.checksum || '', action: fields.action,
+    status: fields.status, started_at: fields.startedAt, finished_at: new Date().toISOString(), who: currentUser_(),
+    backup_id: fields.backupId || '', operation_id: fields.opId, details: JSON.stringify(fields.details),
+  };
+}
+
+function currentUser_() {
+  var active = Session.getActiveUser().getEmail();
+  return active || Session.getEffectiveUser().getEmail() || 'unknown';
+}
+
+/**
+ * The recorded result of an operation id, or null when it never ran.
+ * @param {WorkbookState} state
+ * @param {string} opId
+ */
+function recordedResult_(state, opId) {
+  for (var i = state.history.length - 1; i >= 0; i--) {
+    var row = state.history[i];
+    if (row.operation_id === opId) {
+      var details = JSON.parse(row.details || '{}');
+      return details.result || { status: row.status };
+    }
+  }
+  return null;
+}
+
+/**
+ * Migrations currently applied, in the order they were applied: the apply row of each.
+ * @param {HistoryRow[]} history
+ * @returns {HistoryRow[]}
+ */
+function appliedMigrations_(history) {
+  /** @type {HistoryRow[]} */
+  var applied = [];
+  history.forEach(function (row) {
+    var applies = row.action === 'apply' && row.status === 'applied';
+    var rollsBack = row.action === 'rollback' && row.status === 'rolled_back';
+    if (applies || rollsBack) {
+      applied = applied.filter(function (r) { return r.migration_id !== row.migration_id; });
+    }
+    if (applies) applied.push(row);
+  });
+  return applied;
+}
+
+/**
+ * A failed attempt that nobody has resolved blocks every change, as in Flyway.
+ * @param {HistoryRow[]} history
+ */
+function unresolvedFailure_(history) {
+  var failure = null;
+  history.forEach(function (row) {
+    if (row.status === 'failed') failure = row;
+    if (row.action === 'resolve') failure = null;
+  });
+  return /** @type {HistoryRow | null} */ (failure);
+}

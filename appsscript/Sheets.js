@@ -1,0 +1,275 @@
+// @ts-check
+// Reading the workbook through the Advanced Sheets service: the same API, and so the same semantics, the
+// orchestrator verifies through. Positions are always looked up from the live header, never assumed.
+
+var CELL_LIMIT = 10000000;
+var META = {
+  SCHEMA_VERSION: 'zeues.schema_version',
+  EVENT_TYPES: 'zeues.event_types',
+  HOLD: 'zeues.hold',
+  COLUMN: 'zeues.column',
+  MIGRATION: 'zeues.migration',
+};
+
+/** @returns {GoogleAppsScript.Sheets} */
+function sheetsApi_() {
+  if (!Sheets) throw new Error('The Advanced Sheets service is not enabled (appsscript.json dependencies).');
+  return Sheets;
+}
+
+/**
+ * Header matching key: case, accents, spaces, underscores and the part after ` / ` do not matter
+ * (the same rule as orchestrator/domain/columns.py).
+ * @param {string} name
+ */
+function normalizeHeader_(name) {
+  var primary = String(name).split(' / ')[0];
+  return primary.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[\s_\u00a0]/g, '');
+}
+
+/** @param {number} index 0-based */
+function columnLetter_(index) {
+  var letters = '';
+  for (var n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) {
+    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  }
+  return letters;
+}
+
+/** @param {string} title */
+function quoteSheet_(title) {
+  return "'" + title.replace(/'/g, "''") + "'";
+}
+
+/**
+ * @param {string[]} header
+ * @param {string} name
+ * @returns {number} 0-based index, -1 when absent
+ */
+function findColumn_(header, name) {
+  var key = normalizeHeader_(name);
+  for (var i = 0; i < header.length; i++) {
+    if (String(header[i]).trim() && normalizeHeader_(header[i]) === key) return i;
+  }
+  return -1;
+}
+
+/**
+ * Refuse a header the tool cannot map safely: duplicate names (after normalisation) and blank cells
+ * between named ones.
+ * @param {SheetInfo} sheet
+ */
+function checkHeader_(sheet) {
+  /** @type {Object<string, number>} */
+  var seen = {};
+  var last = lastNamedIndex_(sheet.header);
+  for (var i = 0; i <= last; i++) {
+    var name = String(sheet.header[i]);
+    if (!name.trim()) {
+      fail_(ERROR_CODES.CONFLICT, sheet.title + ' has a blank header cell at column ' + columnLetter_(i) +
+        ' between named columns; name it or delete the column, then plan again');
+    }
+    var key = normalizeHeader_(name);
+    if (key in seen) {
+      fail_(ERROR_CODES.CONFLICT, sheet.title + ' has duplicate header names: column ' + columnLetter_(seen[key]) +
+        ' "' + sheet.header[seen[key]] + '" and column ' + columnLetter_(i) + ' "' + name +
+        '" (names are compared ignoring case, accents, spaces and underscores); rename one, then plan again');
+    }
+    seen[key] = i;
+  }
+}
+
+/** @param {string[]} header */
+function lastNamedIndex_(header) {
+  for (var i = header.length - 1; i >= 0; i--) if (String(header[i]).trim()) return i;
+  return -1;
+}
+
+/**
+ * Everything the bridge decides from: sheets with headers, zeues developer metadata, history.
+ * @param {string} spreadsheetId
+ * @returns {WorkbookState}
+ */
+function loadState_(spreadsheetId) {
+  require_(typeof spreadsheetId === 'string' && spreadsheetId.length > 0, 'spreadsheetId is required');
+  var api = sheetsApi_();
+  /** @type {GoogleAppsScript.Sheets.Schema.Spreadsheet} */
+  var ss;
+  try {
+    ss = api.Spreadsheets.get(spreadsheetId, {
+      fields: 'spreadsheetId,properties(title,timeZone),sheets(properties(sheetId,title,index,hidden,gridProperties))',
+    });
+  } catch (e) {
+    fail_(ERROR_CODES.NOT_FOUND, 'cannot open spreadsheet ' + spreadsheetId + ' (' + errorText_(e) +
+      '); check the id and that the script owner can edit it');
+  }
+  var sheets = (ss.sheets || []).map(function (s) {
+    var p = s.properties || {};
+    var grid = p.gridProperties || {};
+    return {
+      sheetId: Number(p.sheetId || 0), title: String(p.title), index: Number(p.index || 0), hidden: !!p.hidden,
+      rowCount: Number(grid.rowCount || 0), columnCount: Number(grid.columnCount || 0),
+      frozenRowCount: Number(grid.frozenRowCount || 0), header: /** @type {string[]} */ ([]),
+    };
+  });
+  var headerRanges = sheets.map(function (s) { return quoteSheet_(s.title) + '!1:1'; });
+  if (headerRanges.length) {
+    var got = api.Spreadsheets.Values.batchGet(spreadsheetId, { ranges: headerRanges, valueRenderOption: 'FORMATTED_VALUE' });
+    (got.valueRanges || []).forEach(function (vr, i) {
+      sheets[i].header = ((vr.values || [])[0] || []).map(String);
+    });
+  }
+  var cellCount = sheets.reduce(function (n, s) { return n + s.rowCount * s.columnCount; }, 0);
+  var state = {
+    spreadsheetId: spreadsheetId,
+    title: String((ss.properties || {}).title || ''),
+    timeZone: String((ss.properties || {}).timeZone || ''),
+    sheets: sheets, metadata: searchZeuesMetadata_(spreadsheetId, sheets), history: /** @type {HistoryRow[]} */ ([]),
+    cellCount: cellCount,
+  };
+  state.history = readHistory_(state);
+  return state;
+}
+
+/**
+ * @param {string} spreadsheetId
+ * @param {SheetInfo[]} sheets
+ * @returns {MetadataInfo[]}
+ */
+function searchZeuesMetadata_(spreadsheetId, sheets) {
+  var keys = [META.SCHEMA_VERSION, META.EVENT_TYPES, META.HOLD, META.COLUMN, META.MIGRATION];
+  var found = sheetsApi_().Spreadsheets.DeveloperMetadata.search({
+    dataFilters: keys.map(function (k) { return { developerMetadataLookup: { metadataKey: k } }; }),
+  }, spreadsheetId);
+  /** @type {MetadataInfo[]} */
+  var out = [];
+  (found.matchedDeveloperMetadata || []).forEach(function (m) {
+    var md = m.developerMetadata || {};
+    var loc = md.location || {};
+    var range = loc.dimensionRange;
+    out.push({
+      id: Number(md.metadataId), key: String(md.metadataKey), value: String(md.metadataValue || ''),
+      sheetId: range ? Number(range.sheetId || 0) : (loc.sheetId !== undefined ? Number(loc.sheetId) : null),
+      column: range && range.dimension === 'COLUMNS' ? Number(range.startIndex || 0) : null,
+    });
+  });
+  // The search can match one entry through several filters; keep one of each.
+  var seen = /** @type {Object<string, boolean>} */ ({});
+  return out.filter(function (m) { return seen[m.id] ? false : (seen[m.id] = true); });
+}
+
+/**
+ * @param {WorkbookState} state
+ * @param {string} title
+ * @returns {SheetInfo | null}
+ */
+function findSheet_(state, title) {
+  for (var i = 0; i < state.sheets.length; i++) if (state.sheets[i].title === title) return state.sheets[i];
+  return null;
+}
+
+/**
+ * @param {WorkbookState} state
+ * @param {string} title
+ * @returns {SheetInfo}
+ */
+function requireSheet_(state, title) {
+  var sheet = findSheet_(state, title);
+  if (!sheet) fail_(ERROR_CODES.NOT_FOUND, 'sheet "' + title + '" not found in "' + state.title + '"');
+  return sheet;
+}
+
+/**
+ * @param {WorkbookState} state
+ * @param {string} key
+ */
+function spreadsheetMeta_(state, key) {
+  for (var i = 0; i < state.metadata.length; i++) {
+    var m = state.metadata[i];
+    if (m.key === key && m.sheetId === null && m.column === null) return m;
+  }
+  return null;
+}
+
+/** @param {WorkbookState} state */
+function schemaVersion_(state) {
+  var m = spreadsheetMeta_(state, META.SCHEMA_VERSION);
+  return m ? m.value : null;
+}
+
+/**
+ * @param {WorkbookState} state
+ * @returns {string[] | null} the registry, null when no migration registered event types
+ */
+function eventTypeRegistry_(state) {
+  var m = spreadsheetMeta_(state, META.EVENT_TYPES);
+  return m ? /** @type {string[]} */ (JSON.parse(m.value)) : null;
+}
+
+/** @param {WorkbookState} state */
+function holdInfo_(state) {
+  var m = spreadsheetMeta_(state, META.HOLD);
+  return m ? JSON.parse(m.value) : null;
+}
+
+/**
+ * Requests that replace (or remove, with value null) a spreadsheet-level metadata entry.
+ * @param {WorkbookState} state
+ * @param {string} key
+ * @param {string | null} value
+ * @returns {GoogleAppsScript.Sheets.Schema.Request[]}
+ */
+function setSpreadsheetMetaRequests_(state, key, value) {
+  /** @type {GoogleAppsScript.Sheets.Schema.Request[]} */
+  var requests = [];
+  var existing = spreadsheetMeta_(state, key);
+  if (existing) {
+    requests.push({ deleteDeveloperMetadata: { dataFilter: { developerMetadataLookup: { metadataId: existing.id } } } });
+  }
+  if (value !== null) {
+    requests.push({ createDeveloperMetadata: { developerMetadata: {
+      metadataKey: key, metadataValue: value, visibility: 'DOCUMENT', location: { spreadsheet: true },
+    } } });
+  }
+  return requests;
+}
+
+/** @param {unknown} e */
+function errorText_(e) {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Values of one column from row 2 down, as the values API renders them (trailing blanks dropped).
+ * @param {string} spreadsheetId
+ * @param {SheetInfo} sheet
+ * @param {number} column 0-based
+ * @param {string} render valueRenderOption
+ * @returns {Array<string | number | boolean>}
+ */
+function columnValues_(spreadsheetId, sheet, column, render) {
+  var letter = columnLetter_(column);
+  var range = quoteSheet_(sheet.title) + '!' + letter + '2:' + letter;
+  var got = sheetsApi_().Spreadsheets.Values.get(spreadsheetId, range, { valueRenderOption: render });
+  return (got.values || []).map(function (row) { return row.length ? row[0] : ''; });
+}
+
+/**
+ * @param {string | number | boolean | null} value
+ * @returns {GoogleAppsScript.Sheets.Schema.ExtendedValue}
+ */
+function extendedValue_(value) {
+  if (typeof value === 'number') return { numberValue: value };
+  if (typeof value === 'boolean') return { boolValue: value };
+  return { stringValue: String(value) };
+}
+
+/**
+ * @param {string} spreadsheetId
+ * @param {string} title
+ */
+function lastRowWithData_(spreadsheetId, title) {
+  var sheet = SpreadsheetApp.openById(spreadsheetId).getSheetByName(title);
+  if (!sheet) fail_(ERROR_CODES.NOT_FOUND, 'sheet "' + title + '" not found');
+  return sheet.getLastRow();
+}
