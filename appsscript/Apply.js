@@ -93,6 +93,11 @@ function refuseWhenBlocked_(state) {
       (hold.reason ? ': ' + hold.reason : '') + '); resume them from the ZEUES Migration menu or with ' +
       '`zeues-migrate hold --release`');
   }
+  refuseOnFailure_(state);
+}
+
+/** @param {WorkbookState} state */
+function refuseOnFailure_(state) {
   var failure = unresolvedFailure_(state.history);
   if (failure) {
     fail_(ERROR_CODES.BLOCKED, 'an earlier ' + failure.action + ' of ' + (failure.migration_id || 'the sheet') +

@@ -5,5 +5,5 @@
 /** @type {{version: string, hash: string}} */
 var BRIDGE_BUILD = {
   "version": "0.1.0",
-  "hash": "sha256:65ec5d2a14ebb0645f1c565f8b6bdc6cc6e7d3454f31cd670700996bf5fe56d2"
+  "hash": "sha256:12f72a7495d774b91d0910612fe90174f84f5c6026299bd5e490156b021e00b1"
 };

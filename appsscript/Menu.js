@@ -50,6 +50,7 @@ function menuApplyPending() {
       ui.alert(MENU_TITLE, 'The sheet is up to date: there is nothing to apply.', ui.ButtonSet.OK);
       return;
     }
+    refuseWhenBlocked_(state); // before the backup: a paused sheet gets no copy either
     var list = pending.map(function (m) { return '• ' + m.id + ': ' + m.description; }).join('\n');
     // The headers as the owner saw them when asked: a column inserted meanwhile stops the change.
     var expected = headersOf_(state, pending);

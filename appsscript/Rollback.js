@@ -27,8 +27,8 @@ function planRollback_(state, migrationId, options) {
     fail_(ERROR_CODES.ORDER, 'migration ' + last.migration_id + ' was applied after ' + migrationId +
       '; roll back ' + last.migration_id + ' first');
   }
-  var failure = unresolvedFailure_(state.history);
-  if (failure) refuseWhenBlocked_(state);
+  // A hold pauses migrations, not their rollback: rolling back is how an owner recovers.
+  refuseOnFailure_(state);
   var applyResult = JSON.parse(row.details || '{}').result || {};
   var columns = locateTaggedColumns_(state, migrationId, applyResult.columns || []);
 
