@@ -1,0 +1,1 @@
+"""The migration engine: preflight, snapshot, backup, apply, verify, rollback — each step checkpointed."""

@@ -1,0 +1,145 @@
+"""One checkpoint file per run, written atomically, so a run killed at any point resumes where it stopped.
+
+A checkpoint records which steps finished, what they produced, and the operation ids of the bridge calls
+chosen before the first call: a rerun reuses them, so a call whose reply was lost is answered from the
+bridge's record instead of acting twice (and a run never makes a second backup).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+FORMAT: Literal["zeues-migrate/checkpoint/1"] = "zeues-migrate/checkpoint/1"
+Action = Literal["apply", "rollback"]
+
+
+class CheckpointError(Exception):
+    """A checkpoint file cannot be used; the message names the file and the fix."""
+
+
+class StepRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    finished_at: datetime
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class RunCheckpoint(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["zeues-migrate/checkpoint/1"] = FORMAT
+    run_id: str
+    action: Action
+    spreadsheet_id: str
+    migration_id: str
+    migration_checksum: str
+    created_at: datetime
+    op_ids: dict[str, str]
+    steps: dict[str, StepRecord] = Field(default_factory=dict)
+
+    def done(self, step: str) -> bool:
+        return step in self.steps
+
+    def data(self, step: str) -> dict[str, Any]:
+        return self.steps[step].data
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder, fsync it, rename over the target, fsync the folder: a crash
+    leaves either the old file or the new one, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class CheckpointStore:
+    """`<root>/<spreadsheet id>/<action>-<migration id>.json` for the run in progress; finished runs move to
+    `<root>/<spreadsheet id>/finished/<run id>.json`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, spreadsheet_id: str, action: Action, migration_id: str) -> Path:
+        return self.root / spreadsheet_id / f"{action}-{migration_id}.json"
+
+    def load(self, spreadsheet_id: str, action: Action, migration_id: str) -> RunCheckpoint | None:
+        path = self.path(spreadsheet_id, action, migration_id)
+        if not path.exists():
+            return None
+        fix = "inspect it, then move it aside (or run again with --discard-checkpoint) to start a fresh run"
+        try:
+            checkpoint = RunCheckpoint.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError, ValidationError) as exc:
+            raise CheckpointError(f"checkpoint {path} is unreadable or corrupted ({_first_line(exc)}); {fix}") from None
+        if (checkpoint.spreadsheet_id, checkpoint.action, checkpoint.migration_id) != (
+                spreadsheet_id, action, migration_id):
+            raise CheckpointError(
+                f"checkpoint {path} belongs to {checkpoint.action} {checkpoint.migration_id} on "
+                f"{checkpoint.spreadsheet_id}, not this run; {fix}")
+        return checkpoint
+
+    def start(self, spreadsheet_id: str, action: Action, migration_id: str, checksum: str,
+              steps_with_side_effects: list[str]) -> RunCheckpoint:
+        checkpoint = RunCheckpoint(
+            run_id=uuid.uuid4().hex, action=action, spreadsheet_id=spreadsheet_id, migration_id=migration_id,
+            migration_checksum=checksum, created_at=_now(),
+            op_ids={step: uuid.uuid4().hex for step in steps_with_side_effects})
+        self.save(checkpoint)
+        return checkpoint
+
+    def save(self, checkpoint: RunCheckpoint) -> None:
+        path = self.path(checkpoint.spreadsheet_id, checkpoint.action, checkpoint.migration_id)
+        atomic_write(path, checkpoint.model_dump_json(indent=2) + "\n")
+
+    def record(self, checkpoint: RunCheckpoint, step: str, data: dict[str, Any] | None = None) -> None:
+        checkpoint.steps[step] = StepRecord(finished_at=_now(), data=data or {})
+        self.save(checkpoint)
+
+    def finish(self, checkpoint: RunCheckpoint) -> Path:
+        """Move the finished run out of the way, keeping it as a record."""
+        path = self.path(checkpoint.spreadsheet_id, checkpoint.action, checkpoint.migration_id)
+        done = path.parent / "finished" / f"{checkpoint.run_id}.json"
+        done.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, done)
+        return done
+
+    def discard(self, spreadsheet_id: str, action: Action, migration_id: str) -> Path | None:
+        """Move an unusable checkpoint aside (never deleted: it may be the only record of a crashed run)."""
+        path = self.path(spreadsheet_id, action, migration_id)
+        if not path.exists():
+            return None
+        aside = path.with_name(f"{path.stem}.discarded-{_now().strftime('%Y%m%dT%H%M%SZ')}.json")
+        os.replace(path, aside)
+        return aside
+
+    def in_flight(self) -> list[Path]:
+        return sorted(p for p in self.root.glob("*/*.json") if ".discarded-" not in p.name)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
