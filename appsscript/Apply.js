@@ -38,10 +38,12 @@ function planApply_(state, migration, baseline, options) {
   /** @type {GoogleAppsScript.Sheets.Schema.Request[]} */
   var requests = [];
   var addedCells = 0;
-  /** @type {Array<{sheet: string, name: string, column: number, letter: string, defaultsWritten: number}>} */
+  /** @type {AddedColumn[]} */
   var columns = [];
   /** @type {string[]} */
   var registered = [];
+  /** @type {{sheet: string, column: string} | null} */
+  var eventColumn = null;
   migration.operations.forEach(function (op) {
     if (op.kind === 'add_columns') {
       var added = addColumnsRequests_(state, migration, op);
@@ -51,6 +53,7 @@ function planApply_(state, migration, baseline, options) {
     } else if (op.kind === 'register_event_types') {
       requests = requests.concat(registerEventTypesRequests_(state, op, baseline));
       registered = registered.concat(op.event_types);
+      eventColumn = { sheet: op.sheet, column: op.column };
     }
   });
   if (state.cellCount + addedCells > CELL_LIMIT) {
@@ -62,7 +65,7 @@ function planApply_(state, migration, baseline, options) {
   requests = requests.concat(setSpreadsheetMetaRequests_(state, META.SCHEMA_VERSION, migration.id));
   var result = {
     status: 'applied', migrationId: migration.id, checksum: migration.checksum, columns: columns,
-    registeredEventTypes: registered, schemaVersion: migration.id, previousSchemaVersion: previousVersion,
+    registeredEventTypes: registered, eventTypeColumn: eventColumn, schemaVersion: migration.id, previousSchemaVersion: previousVersion,
     cellsAdded: addedCells,
   };
   requests = requests.concat(historyRequests_(state, historyRow_({
@@ -118,7 +121,7 @@ function checkExpectedHeaders_(state, migration, expected) {
     var sheet = requireSheet_(state, title);
     var before = expected[title].map(String);
     var now = sheet.header;
-    if (JSON.stringify(before) === JSON.stringify(now.slice(0, Math.max(before.length, lastNamedIndex_(now) + 1)))) return;
+    if (JSON.stringify(before) === JSON.stringify(now)) return;
     /** @type {string[]} */
     var changes = [];
     now.forEach(function (name, i) {
@@ -169,7 +172,7 @@ function addColumnsRequests_(state, migration, op) {
   var keyValues = columnValues_(state.spreadsheetId, sheet, key, 'FORMATTED_VALUE');
   var lastDataRow = op.columns.some(function (c) { return c.default_on === 'all_data_rows' && c.default !== null; })
     ? lastRowWithData_(state.spreadsheetId, sheet.title) : keyValues.length + 1;
-  /** @type {Array<{sheet: string, name: string, column: number, letter: string, defaultsWritten: number}>} */
+  /** @type {AddedColumn[]} */
   var columns = [];
   op.columns.forEach(function (c, j) {
     var col = start + j;
@@ -205,7 +208,8 @@ function addColumnsRequests_(state, migration, op) {
         metadataKey: kv[0], metadataValue: kv[1], visibility: 'DOCUMENT', location: { dimensionRange: range },
       } } });
     });
-    columns.push({ sheet: sheet.title, name: c.name, column: col, letter: columnLetter_(col), defaultsWritten: written });
+    columns.push({ sheet: sheet.title, name: c.name, column: col, letter: columnLetter_(col), keyColumn: op.key_column,
+      defaultsWritten: written });
   });
   return { requests: requests, cells: count * sheet.rowCount, columns: columns };
 }

@@ -5,5 +5,5 @@
 /** @type {{version: string, hash: string}} */
 var BRIDGE_BUILD = {
   "version": "0.1.0",
-  "hash": "sha256:12f72a7495d774b91d0910612fe90174f84f5c6026299bd5e490156b021e00b1"
+  "hash": "sha256:b69aba178b9d2f51d69d58f2f953d6ba79d7b3627a54d58a08a3a8e0fc376f9b"
 };

@@ -3,6 +3,8 @@
 // an archive sheet, the columns are deleted, its event types unregistered, the schema version restored —
 // all in one batchUpdate. A full restore would lose every v2.1 write since the backup; this does not.
 
+/** @typedef {{sheet: string, sheetId: number, name: string, column: number, keyColumn: string}} TaggedColumn */
+
 /**
  * @param {WorkbookState} state
  * @param {string} migrationId
@@ -44,7 +46,9 @@ function planRollback_(state, migrationId, options) {
   requests = requests.concat(archive.requests);
 
   var unregistered = /** @type {string[]} */ (applyResult.registeredEventTypes || []);
-  if (unregistered.length) requests = requests.concat(unregisterRequests_(state, applied, unregistered));
+  if (unregistered.length) {
+    requests = requests.concat(unregisterRequests_(state, applied, unregistered, applyResult.eventTypeColumn));
+  }
   requests = requests.concat(setSpreadsheetMetaRequests_(state, META.SCHEMA_VERSION,
     applyResult.previousSchemaVersion === undefined ? null : applyResult.previousSchemaVersion));
   var result = {
@@ -64,11 +68,11 @@ function planRollback_(state, migrationId, options) {
  * Find the migration's columns by their tags, and refuse when tags and header names disagree.
  * @param {WorkbookState} state
  * @param {string} migrationId
- * @param {Array<{sheet: string, name: string}>} recorded the columns the apply recorded
- * @returns {Array<{sheet: string, sheetId: number, name: string, column: number}>}
+ * @param {AddedColumn[]} recorded the columns the apply recorded
+ * @returns {TaggedColumn[]}
  */
 function locateTaggedColumns_(state, migrationId, recorded) {
-  /** @type {Array<{sheet: string, sheetId: number, name: string, column: number}>} */
+  /** @type {TaggedColumn[]} */
   var found = [];
   /** @type {string[]} */
   var problems = [];
@@ -87,7 +91,9 @@ function locateTaggedColumns_(state, migrationId, recorded) {
       problems.push(sheet.title + ' column ' + columnLetter_(Number(m.column)) + ' is tagged "' + nameTag.value +
         '" but its header reads "' + header + '"');
     }
-    found.push({ sheet: sheet.title, sheetId: sheet.sheetId, name: nameTag.value, column: Number(m.column) });
+    var record = recorded.filter(function (r) { return r.sheet === sheet.title && r.name === nameTag.value; })[0];
+    found.push({ sheet: sheet.title, sheetId: sheet.sheetId, name: nameTag.value, column: Number(m.column),
+      keyColumn: record ? record.keyColumn : '' });
   });
   recorded.forEach(function (r) {
     var tagged = found.filter(function (f) { return f.sheet === r.sheet && f.name === r.name; })[0];
@@ -114,7 +120,7 @@ function locateTaggedColumns_(state, migrationId, recorded) {
  * the key and what each column held (formulas kept as their text, so the archive is inert).
  * @param {WorkbookState} state
  * @param {string} migrationId
- * @param {Array<{sheet: string, sheetId: number, name: string, column: number}>} columns
+ * @param {TaggedColumn[]} columns
  */
 function archiveRequests_(state, migrationId, columns) {
   var title = '_zeues_archive_' + migrationId + '_' +
@@ -122,7 +128,7 @@ function archiveRequests_(state, migrationId, columns) {
   /** @type {GoogleAppsScript.Sheets.Schema.RowData[]} */
   var rows = [];
   var cells = 0;
-  var bySheet = /** @type {Object<string, Array<{sheet: string, sheetId: number, name: string, column: number}>>} */ ({});
+  var bySheet = /** @type {Object<string, TaggedColumn[]>} */ ({});
   columns.forEach(function (c) { (bySheet[c.sheet] = bySheet[c.sheet] || []).push(c); });
   Object.keys(bySheet).forEach(function (sheetTitle) {
     var cols = bySheet[sheetTitle];
@@ -134,7 +140,7 @@ function archiveRequests_(state, migrationId, columns) {
     var got = sheetsApi_().Spreadsheets.get(state.spreadsheetId, { ranges: ranges,
       fields: 'sheets.data.rowData.values(userEnteredValue,userEnteredFormat.numberFormat)' });
     var data = ((got.sheets || [])[0] || {}).data || [];
-    var keyCol = keyColumnOf_(state, sheet);
+    var keyCol = cols[0].keyColumn ? findColumn_(sheet.header, cols[0].keyColumn) : -1;
     var keys = keyCol >= 0 ? columnValues_(state.spreadsheetId, sheet, keyCol, 'FORMATTED_VALUE') : [];
     var height = data.reduce(function (n, d) { return Math.max(n, (d.rowData || []).length); }, 0);
     for (var r = 0; r < height; r++) {
@@ -174,28 +180,12 @@ function archiveRequests_(state, migrationId, columns) {
 }
 
 /**
- * The key column of a sheet: the key_column of the migration that added columns to it, found by name.
- * @param {WorkbookState} state
- * @param {SheetInfo} sheet
- */
-function keyColumnOf_(state, sheet) {
-  var specs = typeof ZEUES_MIGRATIONS === 'undefined' ? [] : ZEUES_MIGRATIONS.migrations;
-  for (var i = 0; i < specs.length; i++) {
-    var ops = specs[i].operations;
-    for (var j = 0; j < ops.length; j++) {
-      var op = ops[j];
-      if (op.kind === 'add_columns' && op.sheet === sheet.title) return findColumn_(sheet.header, op.key_column);
-    }
-  }
-  return -1;
-}
-
-/**
  * @param {WorkbookState} state
  * @param {HistoryRow[]} applied
  * @param {string[]} types
+ * @param {{sheet: string, column: string}} where the event-type column the apply recorded
  */
-function unregisterRequests_(state, applied, types) {
+function unregisterRequests_(state, applied, types, where) {
   var registry = eventTypeRegistry_(state) || [];
   var remaining = registry.filter(function (t) { return types.indexOf(t) < 0; });
   // Keep the registry (and validation) only while another applied migration still registers types.
@@ -203,11 +193,8 @@ function unregisterRequests_(state, applied, types) {
     var res = JSON.parse(r.details || '{}').result || {};
     return (res.registeredEventTypes || []).length > 0;
   });
-  var spec = typeof ZEUES_MIGRATIONS === 'undefined' ? null : ZEUES_MIGRATIONS.baseline;
-  var sheetTitle = spec ? spec.event_type_sheet : 'Metadata';
-  var columnName = spec ? spec.event_type_column : 'evento_tipo';
-  var sheet = requireSheet_(state, sheetTitle);
-  var column = findColumn_(sheet.header, columnName);
-  if (column < 0) fail_(ERROR_CODES.NOT_FOUND, 'column "' + columnName + '" not found in the ' + sheetTitle + ' header');
+  var sheet = requireSheet_(state, where.sheet);
+  var column = findColumn_(sheet.header, where.column);
+  if (column < 0) fail_(ERROR_CODES.NOT_FOUND, 'column "' + where.column + '" not found in the ' + where.sheet + ' header');
   return eventTypeRequests_(state, sheet, column, remaining, others);
 }

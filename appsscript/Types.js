@@ -21,6 +21,8 @@
  * @typedef {{sheetId: number, title: string, index: number, hidden: boolean, rowCount: number, columnCount: number,
  *   frozenRowCount: number, header: string[]}} SheetInfo
  * @typedef {{id: number, key: string, value: string, sheetId: (number | null), column: (number | null)}} MetadataInfo
+ * @typedef {{sheet: string, name: string, column: number, letter: string, keyColumn: string,
+ *   defaultsWritten: number}} AddedColumn
  * @typedef {{spreadsheetId: string, title: string, timeZone: string, sheets: SheetInfo[], metadata: MetadataInfo[],
  *   history: HistoryRow[], cellCount: number}} WorkbookState
  */
