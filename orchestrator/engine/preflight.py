@@ -1,0 +1,93 @@
+"""Preflight: read-only checks before anything changes. Every error finding blocks the change."""
+
+from __future__ import annotations
+
+from orchestrator.domain.columns import ColumnMap, HeaderError, column_letter
+from orchestrator.engine.findings import Finding
+from orchestrator.engine.state import CELL_LIMIT, LiveState, find_column
+from orchestrator.migrations.spec import AddColumns, Migration, RegisterEventTypes, version_key
+
+
+def check_apply(state: LiveState, migration: Migration) -> list[Finding]:
+    """Can `migration` be applied to this spreadsheet now?"""
+    findings: list[Finding] = []
+
+    def error(code: str, message: str) -> None:
+        findings.append(Finding(level="error", code=code, message=message))
+
+    applied = {row.migration_id: row for row in state.applied()}
+    if migration.id in applied:
+        recorded = applied[migration.id].checksum
+        if recorded != migration.checksum:
+            error("CHECKSUM", f"migration {migration.id} was applied with checksum {recorded}, but its file now has "
+                              f"{migration.checksum}: an applied migration must not change — restore the file and "
+                              "write a new migration for the change")
+        else:
+            findings.append(Finding(level="info", code="ALREADY_APPLIED",
+                                    message=f"migration {migration.id} is already applied; nothing to do"))
+        return findings
+    later = [m for m in applied if version_key(m) > migration.sort_key]
+    if later:
+        error("ORDER", f"migration {', '.join(later)} is applied and comes after {migration.id}; migrations apply in "
+                       "version order")
+    if state.hold:
+        error("HOLD", f"migrations are paused on this sheet (by {state.hold.get('by')} at {state.hold.get('at')}"
+                      f"{': ' + str(state.hold.get('reason')) if state.hold.get('reason') else ''}); release the "
+                      "hold with `zeues-migrate hold --release` or the menu's Resume migrations")
+    failure = state.unresolved_failure()
+    if failure:
+        error("BLOCKED", f"an earlier {failure.action} ({failure.operation_id}) is recorded as {failure.status}; "
+                         f"inspect it with `zeues-migrate history`, then `zeues-migrate resolve`")
+    added_cells = 0
+    for op in migration.operations:
+        sheet = state.sheet(op.sheet)
+        if sheet is None:
+            error("NOT_FOUND", f"sheet {op.sheet!r} not found in {state.title!r} (sheets: "
+                               f"{', '.join(s.title for s in state.sheets)})")
+            continue
+        try:
+            columns = ColumnMap(sheet.header)
+        except HeaderError as exc:
+            error("CONFLICT", f"{op.sheet}: {exc}")
+            continue
+        blanks = columns.blank_between_names()
+        if blanks:
+            error("CONFLICT", f"{op.sheet} has blank header cells between named columns at "
+                              f"{', '.join(column_letter(i) for i in blanks)}; name or delete those columns")
+        if isinstance(op, AddColumns):
+            if op.key_column not in columns:
+                error("NOT_FOUND", f"key column {op.key_column!r} not found in the {op.sheet} header")
+            for column in op.columns:
+                at = find_column(sheet.header, column.name)
+                if at is not None:
+                    error("CONFLICT", f"{op.sheet} already has a column {sheet.header[at]!r} at {column_letter(at)}, "
+                                      f"which matches the new column {column.name!r}; rename or remove it")
+            added_cells += len(op.columns) * sheet.row_count
+        elif isinstance(op, RegisterEventTypes):
+            if op.column not in columns:
+                error("NOT_FOUND", f"column {op.column!r} not found in the {op.sheet} header")
+            registered = set(state.event_types or [])
+            for event_type in op.event_types:
+                if event_type in registered:
+                    error("CONFLICT", f"event type {event_type} is already registered on this sheet")
+    total = state.cell_count + added_cells
+    if total > CELL_LIMIT:
+        error("CELL_LIMIT", f"applying {migration.id} would bring {state.title!r} to {total:,} cells, over Google's "
+                            f"limit of {CELL_LIMIT:,} (the grid counts, not the data): delete unused empty rows or "
+                            "columns first")
+    elif total > CELL_LIMIT * 0.9:
+        findings.append(Finding(level="warning", code="CELL_BUDGET",
+                                message=f"after {migration.id} the workbook has {total:,} of {CELL_LIMIT:,} cells"))
+    return findings
+
+
+def new_column_positions(state: LiveState, migration: Migration) -> list[tuple[str, str, int]]:
+    """(sheet, column name, 0-based index) of every column the migration would add, in order."""
+    out: list[tuple[str, str, int]] = []
+    for op in migration.operations:
+        sheet = state.sheet(op.sheet)
+        if isinstance(op, AddColumns) and sheet is not None:
+            start = ColumnMap(sheet.header).last_named_index + 1
+            out.extend((op.sheet, c.name, start + j) for j, c in enumerate(op.columns))
+    return out
+

@@ -1,0 +1,196 @@
+"""The live state of a spreadsheet as the Sheets API shows it: sheets, headers, zeues developer metadata and
+the history sheet. The orchestrator decides and verifies from this, never from the bridge's own account.
+
+Three read requests (spreadsheets.get, values.batchGet, developerMetadata.search), whatever the size of
+the sheet: the first attempt's five whole-sheet reads at start-up hit the per-minute quota (failure 8).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from orchestrator.domain.columns import normalize_header
+from orchestrator.google.sheets import SheetsReader
+
+# Shared with the bridge (appsscript/Sheets.js, History.js); a test keeps them identical.
+HISTORY_SHEET = "_zeues_migrations"
+HISTORY_COLUMNS = ("migration_id", "checksum", "action", "status", "started_at", "finished_at", "who",
+                   "backup_id", "operation_id", "details")
+META_SCHEMA_VERSION = "zeues.schema_version"
+META_EVENT_TYPES = "zeues.event_types"
+META_HOLD = "zeues.hold"
+META_COLUMN = "zeues.column"
+META_MIGRATION = "zeues.migration"
+META_KEYS = (META_SCHEMA_VERSION, META_EVENT_TYPES, META_HOLD, META_COLUMN, META_MIGRATION)
+CELL_LIMIT = 10_000_000
+
+
+class StateError(Exception):
+    """The spreadsheet is not in a state the tool can work with; the message says why and what to do."""
+
+
+class SheetInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    sheet_id: int
+    title: str
+    index: int
+    hidden: bool
+    row_count: int
+    column_count: int
+    frozen_rows: int
+    header: list[str]
+
+    @property
+    def cells(self) -> int:
+        return self.row_count * self.column_count
+
+
+class ColumnTag(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    sheet: str
+    column: int
+    name: str
+    migration: str
+
+
+class HistoryRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    migration_id: str
+    checksum: str
+    action: str
+    status: str
+    started_at: str
+    finished_at: str
+    who: str
+    backup_id: str
+    operation_id: str
+    details: str
+
+    @property
+    def result(self) -> dict[str, Any]:
+        try:
+            parsed = json.loads(self.details or "{}")
+        except json.JSONDecodeError:
+            return {}
+        result = parsed.get("result") if isinstance(parsed, dict) else None
+        return result if isinstance(result, dict) else {}
+
+
+class LiveState(BaseModel):
+    spreadsheet_id: str
+    title: str
+    time_zone: str
+    sheets: list[SheetInfo]
+    schema_version: str | None
+    event_types: list[str] | None
+    hold: dict[str, Any] | None
+    tags: list[ColumnTag]
+    history: list[HistoryRow]
+
+    @property
+    def cell_count(self) -> int:
+        return sum(s.cells for s in self.sheets)
+
+    def sheet(self, title: str) -> SheetInfo | None:
+        return next((s for s in self.sheets if s.title == title), None)
+
+    def applied(self) -> list[HistoryRow]:
+        """Apply rows of the migrations applied now, in the order applied (the bridge's rule)."""
+        applied: list[HistoryRow] = []
+        for row in self.history:
+            applies = row.action == "apply" and row.status == "applied"
+            if applies or (row.action == "rollback" and row.status == "rolled_back"):
+                applied = [r for r in applied if r.migration_id != row.migration_id]
+            if applies:
+                applied.append(row)
+        return applied
+
+    def unresolved_failure(self) -> HistoryRow | None:
+        failure = None
+        for row in self.history:
+            if row.status in ("failed", "in_progress"):
+                failure = row
+            if row.action == "resolve":
+                failure = None
+        return failure
+
+
+def _quote(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def read_live_state(reader: SheetsReader, spreadsheet_id: str) -> LiveState:
+    meta = reader.get_spreadsheet(
+        spreadsheet_id, "spreadsheetId,properties(title,timeZone),"
+                        "sheets(properties(sheetId,title,index,hidden,gridProperties))")
+    props = [s.get("properties", {}) for s in meta.get("sheets", [])]
+    titles = [str(p.get("title", "")) for p in props]
+    ranges = [f"{_quote(t)}!1:1" for t in titles]
+    has_history = HISTORY_SHEET in titles
+    if has_history:
+        ranges.append(f"{_quote(HISTORY_SHEET)}!A2:J")
+    got = reader.values_batch_get(spreadsheet_id, ranges, "FORMATTED_VALUE")
+    sheets = []
+    for p, value_range in zip(props, got):
+        grid = p.get("gridProperties", {})
+        rows = value_range.get("values", [])
+        sheets.append(SheetInfo(
+            sheet_id=int(p.get("sheetId", 0)), title=str(p.get("title", "")), index=int(p.get("index", 0)),
+            hidden=bool(p.get("hidden", False)), row_count=int(grid.get("rowCount", 0)),
+            column_count=int(grid.get("columnCount", 0)), frozen_rows=int(grid.get("frozenRowCount", 0)),
+            header=[str(c) for c in rows[0]] if rows else []))
+    history: list[HistoryRow] = []
+    if has_history:
+        history_sheet = next(s for s in sheets if s.title == HISTORY_SHEET)
+        if tuple(history_sheet.header) != HISTORY_COLUMNS:
+            raise StateError(
+                f"the history sheet {HISTORY_SHEET} has an unexpected header ({', '.join(history_sheet.header)}); "
+                f"it was edited by hand — restore its header row to {', '.join(HISTORY_COLUMNS)}")
+        for row in got[-1].get("values", []):
+            cells = [str(c) for c in row] + [""] * (len(HISTORY_COLUMNS) - len(row))
+            if any(cells):
+                history.append(HistoryRow(**dict(zip(HISTORY_COLUMNS, cells))))
+    found = reader.search_developer_metadata(
+        spreadsheet_id, [{"developerMetadataLookup": {"metadataKey": k}} for k in META_KEYS])
+    return _with_metadata(spreadsheet_id, meta, sheets, history, found)
+
+
+def _with_metadata(spreadsheet_id: str, meta: dict[str, Any], sheets: list[SheetInfo], history: list[HistoryRow],
+                   found: list[dict[str, Any]]) -> LiveState:
+    by_id = {s.sheet_id: s.title for s in sheets}
+    spreadsheet_level: dict[str, str] = {}
+    columns: dict[tuple[int, int], dict[str, str]] = {}
+    seen: set[Any] = set()
+    for match in found:
+        md = match.get("developerMetadata", {})
+        if md.get("metadataId") in seen:
+            continue
+        seen.add(md.get("metadataId"))
+        location = md.get("location", {})
+        key, value = str(md.get("metadataKey", "")), str(md.get("metadataValue", ""))
+        dim = location.get("dimensionRange")
+        if dim and dim.get("dimension") == "COLUMNS":
+            columns.setdefault((int(dim.get("sheetId", 0)), int(dim.get("startIndex", 0))), {})[key] = value
+        elif location.get("spreadsheet"):
+            spreadsheet_level[key] = value
+    tags = [ColumnTag(sheet=by_id.get(sheet_id, str(sheet_id)), column=column, name=kv.get(META_COLUMN, ""),
+                      migration=kv.get(META_MIGRATION, ""))
+            for (sheet_id, column), kv in sorted(columns.items())]
+    props = meta.get("properties", {})
+    return LiveState(
+        spreadsheet_id=spreadsheet_id, title=str(props.get("title", "")), time_zone=str(props.get("timeZone", "")),
+        sheets=sheets, schema_version=spreadsheet_level.get(META_SCHEMA_VERSION),
+        event_types=json.loads(spreadsheet_level[META_EVENT_TYPES]) if META_EVENT_TYPES in spreadsheet_level else None,
+        hold=json.loads(spreadsheet_level[META_HOLD]) if META_HOLD in spreadsheet_level else None,
+        tags=tags, history=history)
+
+
+def find_column(header: list[str], name: str) -> int | None:
+    key = normalize_header(name)
+    return next((i for i, h in enumerate(header) if h.strip() and normalize_header(h) == key), None)
