@@ -1,0 +1,115 @@
+"""The Google clients: Sheets reads, Drive reads and the bridge's `scripts.run`, from one configuration.
+
+Services are built from the discovery documents bundled with google-api-python-client (`static_discovery`,
+no discovery fetch, no cache file) over `RequestsHttp`. With an endpoint override every API goes to that base
+URL. googleapiclient then uses `api_endpoint` *instead of* rootUrl + servicePath and appends each method's
+path to it (discovery.build_from_document, `_urljoin`), so the override must end where servicePath would:
+
+| API       | rootUrl + servicePath             | method path                          | override           |
+|-----------|-----------------------------------|--------------------------------------|--------------------|
+| sheets v4 | https://sheets.googleapis.com/    | v4/spreadsheets/{id}/values:batchGet | BASE/              |
+| script v1 | https://script.googleapis.com/    | v1/scripts/{scriptId}:run            | BASE/              |
+| drive v3  | https://www.googleapis.com/drive/v3/ | files                             | BASE/drive/v3/     |
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from functools import cached_property
+from types import TracebackType
+from typing import Any
+
+from googleapiclient.discovery import build
+
+from orchestrator.config import Config, ConfigError
+from orchestrator.google.auth import LoadedCredentials, load_credentials
+from orchestrator.google.drive import DriveClient
+from orchestrator.google.errors import Api
+from orchestrator.google.pacing import ReadExecutor, RetryPolicy, TokenBucket
+from orchestrator.google.script import ScriptClient, new_op_id
+from orchestrator.google.sheets import ChunkPolicy, SheetsReader
+from orchestrator.google.stats import ApiStats
+from orchestrator.google.transport import RequestsHttp
+
+__all__ = ["ApiStats", "GoogleClients", "ScriptClient", "SheetsReader", "DriveClient", "endpoints", "new_op_id"]
+
+_VERSIONS: dict[Api, str] = {"sheets": "v4", "drive": "v3", "script": "v1"}
+
+
+def endpoints(base: str) -> dict[Api, str]:
+    """The `api_endpoint` of each API for an override base URL (see the module docstring)."""
+    root = base.rstrip("/")
+    return {"sheets": f"{root}/", "script": f"{root}/", "drive": f"{root}/drive/v3/"}
+
+
+def build_service(api: Api, http: RequestsHttp, endpoint: str | None) -> Any:
+    options = {"api_endpoint": endpoints(endpoint)[api]} if endpoint else None
+    return build(api, _VERSIONS[api], http=http, cache_discovery=False, static_discovery=True,
+                 client_options=options)
+
+
+class GoogleClients:
+    """`.sheets`, `.drive`, `.script` and their shared `.stats`; services are built on first use."""
+
+    def __init__(self, config: Config, credentials: LoadedCredentials, *, sleep: Callable[[float], None] = time.sleep,
+                 rand: Callable[[], float] = random.random, clock: Callable[[], float] = time.monotonic,
+                 chunks: ChunkPolicy | None = None) -> None:
+        self.config = config
+        self.credentials = credentials
+        self.stats = ApiStats()
+        self._sleep, self._rand, self._clock = sleep, rand, clock
+        self._chunks = chunks
+        self._policy = RetryPolicy(max_attempts=config.read_attempts)
+        self._https: list[RequestsHttp] = []
+
+    @classmethod
+    def from_config(cls, config: Config, **kwargs: Any) -> GoogleClients:
+        """Load the credentials the configuration names (anonymous with an endpoint) and wrap them."""
+        return cls(config, load_credentials(config.credentials, endpoint=config.endpoint), **kwargs)
+
+    def _http(self, read_timeout: float) -> RequestsHttp:
+        http = RequestsHttp(self.credentials.credentials, read_timeout=read_timeout)
+        self._https.append(http)
+        return http
+
+    def _reader(self, api: Api) -> tuple[Any, ReadExecutor]:
+        http = self._http(self.config.read_timeout)
+        # Each API has its own quota, so its own bucket.
+        limiter = TokenBucket(self.config.reads_per_minute, clock=self._clock, sleep=self._sleep)
+        executor = ReadExecutor(api, http, limiter, self._policy, self.stats, sleep=self._sleep, rand=self._rand)
+        return build_service(api, http, self.config.endpoint), executor
+
+    @cached_property
+    def sheets(self) -> SheetsReader:
+        service, executor = self._reader("sheets")
+        return SheetsReader(service, executor, chunks=self._chunks)
+
+    @cached_property
+    def drive(self) -> DriveClient:
+        service, executor = self._reader("drive")
+        return DriveClient(service, executor)
+
+    @cached_property
+    def script(self) -> ScriptClient:
+        """Raises before anything is sent when there is no deployment id or the credentials cannot run it."""
+        if not self.config.deployment_id:
+            raise ConfigError("no deployment id: give --deployment-id, ZEUES_DEPLOYMENT_ID or `deployment_id = ...` "
+                              "in zeues-migrate.toml (the bridge's API-executable deployment, AKfycb...)")
+        self.credentials.require_scripts_run()
+        http = self._http(self.config.script_timeout)
+        return ScriptClient(build_service("script", http, self.config.endpoint), http, self.config.deployment_id,
+                            self.stats)
+
+    def close(self) -> None:
+        for http in self._https:
+            http.close()
+        self._https.clear()
+
+    def __enter__(self) -> GoogleClients:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()

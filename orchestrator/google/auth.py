@@ -1,0 +1,139 @@
+"""Loading credentials: an authorized-user JSON file, Application Default Credentials, or anonymous.
+
+Google does not let service accounts call `scripts.run` ("The Apps Script API doesn't work with service
+accounts", developers.google.com/apps-script/api/how-tos/execute): the operator and CI need a *user* OAuth
+refresh token, issued to a Desktop OAuth client that lives in the script's own standard GCP project. Service
+accounts still load (reads through the Sheets API work with them) and are refused when the bridge is called.
+Against an endpoint override (the emulator) no credentials are needed: anonymous ones are used.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import google.auth
+import google.auth.exceptions
+from google.auth.credentials import AnonymousCredentials, Credentials
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
+
+from orchestrator.google.errors import CredentialsError, ServiceAccountNotAllowed, scopes_hint
+from orchestrator.google.scopes import REQUIRED_SCOPES
+
+CredentialKind = Literal["user", "service_account", "anonymous"]
+ADC = "adc"  # the `credentials` setting that selects Application Default Credentials
+
+_FILE_HINT = ("zeues-migrate needs an authorized-user JSON: a user OAuth refresh token issued to a Desktop OAuth "
+              "client of the script's own GCP project, for example written by `gcloud auth application-default "
+              "login --client-id-file=CLIENT_SECRET.json --scopes=...`, or `--credentials adc` to use Application "
+              "Default Credentials")
+_SERVICE_ACCOUNT_TYPES = {"service_account", "impersonated_service_account", "external_account",
+                          "gdch_service_account"}
+
+
+@dataclass(frozen=True)
+class LoadedCredentials:
+    credentials: Credentials
+    kind: CredentialKind  # service_account covers every non-user identity (impersonated, workload identity)
+    source: str  # where they came from, for `doctor`
+
+    def require_scripts_run(self) -> None:
+        """Refuse credentials Google does not accept on `scripts.run`, before anything is sent."""
+        if self.kind == "service_account":
+            raise ServiceAccountNotAllowed(
+                f"the credentials from {self.source} are a service account, and Google does not allow service "
+                "accounts to call scripts.run (the Apps Script API does not work with service accounts). Use a "
+                "user OAuth refresh token from a Desktop OAuth client in the script's own GCP project (an "
+                "authorized-user JSON given with --credentials); a service account can only do read-only "
+                "commands.")
+
+
+def anonymous() -> LoadedCredentials:
+    credentials = AnonymousCredentials()  # type: ignore[no-untyped-call]
+    return LoadedCredentials(credentials, "anonymous", "anonymous (endpoint override)")
+
+
+def load_credentials(setting: str | Path | None, *, endpoint: str | None = None,
+                     default: Callable[..., tuple[Credentials, str | None]] = google.auth.default) -> LoadedCredentials:
+    """Anonymous with an endpoint; ADC for `adc`; otherwise the authorized-user JSON file at `setting`."""
+    if endpoint:
+        return anonymous()
+    if setting is None:
+        raise CredentialsError(f"no credentials configured: {_FILE_HINT}.")
+    if isinstance(setting, str) and setting.strip().lower() == ADC:
+        return application_default_credentials(default)
+    return load_credentials_file(Path(setting))
+
+
+def load_credentials_file(path: Path) -> LoadedCredentials:
+    where = f"credentials file {path}"
+    if not path.exists():
+        raise CredentialsError(f"{where} does not exist: check the path (--credentials / ZEUES_CREDENTIALS). "
+                               f"{_FILE_HINT}.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CredentialsError(f"{where} cannot be read: {exc}. {_FILE_HINT}.") from None
+    try:
+        info = json.loads(text)
+    except ValueError as exc:
+        raise CredentialsError(f"{where} is not JSON ({exc}). {_FILE_HINT}.") from None
+    if not isinstance(info, dict):
+        raise CredentialsError(f"{where} holds a JSON {type(info).__name__}, not an object. {_FILE_HINT}.")
+    if "installed" in info or "web" in info:
+        raise CredentialsError(
+            f"{where} is an OAuth client secret (the file the Cloud console downloads for a client), not a token. "
+            f"Use it to create one: {_FILE_HINT}.")
+    kind = info.get("type")
+    if kind is None and "refresh_token" in info:
+        kind = "authorized_user"  # google-auth's Credentials.to_json() writes no `type`
+    if kind in _SERVICE_ACCOUNT_TYPES:
+        return _service_account(info, where, str(kind))
+    if kind != "authorized_user":
+        raise CredentialsError(f"{where} has type {kind!r}, not 'authorized_user'. {_FILE_HINT}.")
+    try:
+        creds = user_credentials.Credentials.from_authorized_user_info(info)  # type: ignore[no-untyped-call]
+    except ValueError as exc:
+        raise CredentialsError(f"{where} is not a complete authorized-user JSON ({exc}). {_FILE_HINT}.") from None
+    return LoadedCredentials(creds, "user", where)
+
+
+def _service_account(info: dict[str, Any], where: str, kind: str) -> LoadedCredentials:
+    if kind != "service_account":  # impersonation and workload identity stand for service accounts too
+        raise CredentialsError(f"{where} has type {kind!r}, a service-account identity: Google does not allow "
+                               f"those to call scripts.run. {_FILE_HINT}.")
+    try:
+        creds = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+            info, scopes=list(REQUIRED_SCOPES))
+    except (ValueError, KeyError) as exc:
+        raise CredentialsError(f"{where} is not a valid service-account key ({exc}).") from None
+    return LoadedCredentials(creds, "service_account", where)
+
+
+def application_default_credentials(
+        default: Callable[..., tuple[Credentials, str | None]] = google.auth.default) -> LoadedCredentials:
+    where = "Application Default Credentials"
+    try:
+        creds, _project = default(scopes=list(REQUIRED_SCOPES))
+    except google.auth.exceptions.DefaultCredentialsError as exc:
+        raise CredentialsError(f"no usable {where}: {exc}. {_FILE_HINT}.") from None
+    if isinstance(creds, user_credentials.Credentials):
+        return LoadedCredentials(creds, "user", where)
+    # Service-account keys, GCE/Cloud Run metadata, impersonation and workload identity: not a user.
+    return LoadedCredentials(creds, "service_account", f"{where} ({type(creds).__module__})")
+
+
+def missing_scopes(credentials: Credentials) -> list[str]:
+    """Scopes the token lacks, when it says what it was granted (after a refresh); `[]` when unknown."""
+    granted = getattr(credentials, "granted_scopes", None) or getattr(credentials, "scopes", None)
+    if not granted:
+        return []
+    return [scope for scope in REQUIRED_SCOPES if scope not in set(granted)]
+
+
+def missing_scopes_message(missing: list[str]) -> str:
+    return f"the token lacks {', '.join(missing)}: {scopes_hint()}."

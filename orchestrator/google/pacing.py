@@ -1,0 +1,181 @@
+"""Pacing and retrying reads: a token bucket under the per-user quota, and capped exponential backoff.
+
+Sheets allows 60 read requests per minute per user and 300 per project, refilled every minute
+(developers.google.com/sheets/api/limits). A token bucket of capacity B refilled at r per second lets
+through at most B + 60·r requests in any 60-second window, so with B + 60·r = `per_minute` the limiter
+guarantees `per_minute` in every window, not only on average. Every attempt, retries included, takes a token.
+
+Retries follow Google's advice for 429 (exponential backoff) with AWS-style full jitter: the n-th retry
+sleeps uniform(0, min(cap, base·2^(n-1))) seconds, or Google's Retry-After when it says longer.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from googleapiclient.errors import HttpError
+from googleapiclient.http import HttpRequest
+from pydantic import BaseModel, ConfigDict, Field
+
+from orchestrator.google.errors import (
+    Api,
+    ErrorBody,
+    GoogleError,
+    QuotaExhausted,
+    TransportError,
+    error_from_http,
+    is_rate_limited,
+    is_retryable_status,
+)
+from orchestrator.google.stats import ApiStats
+from orchestrator.google.transport import NOT_SENT_EXCEPTIONS, TRANSIENT_EXCEPTIONS, RequestsHttp
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+class TokenBucket:
+    """At most `per_minute` acquisitions in any 60-second window; `per_minute=0` turns pacing off."""
+
+    def __init__(self, per_minute: float, *, burst: int | None = None, clock: Clock = time.monotonic,
+                 sleep: Sleep = time.sleep) -> None:
+        self.per_minute = per_minute
+        self._clock, self._sleep = clock, sleep
+        if per_minute <= 0:
+            self.capacity, self.rate = 0.0, 0.0
+        else:
+            if per_minute < 2:
+                raise ValueError(f"reads per minute must be 0 (no pacing) or at least 2, got {per_minute}")
+            # A small burst keeps short commands quick; the rest of the budget refills evenly.
+            capacity = burst if burst is not None else max(1, min(10, int(per_minute // 5)))
+            if not 1 <= capacity < per_minute:
+                raise ValueError(f"burst must be between 1 and {per_minute} (exclusive), got {capacity}")
+            self.capacity, self.rate = float(capacity), (per_minute - capacity) / 60.0
+        self._tokens = self.capacity
+        self._stamp = clock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.per_minute > 0
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+
+    def acquire(self) -> float:
+        """Take one token, sleeping until there is one. Returns the seconds waited."""
+        if not self.enabled:
+            return 0.0
+        started = self._clock()
+        while True:
+            self._refill()
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return self._stamp - started
+            self._sleep(max((1.0 - self._tokens) / self.rate, 1e-6))
+
+    def drain(self) -> None:
+        """After a 429 the quota is spent: give up the burst so the next requests come at the refill rate."""
+        self._refill()
+        self._tokens = min(self._tokens, 0.0)
+
+
+class RetryPolicy(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    max_attempts: int = Field(default=8, ge=1)  # first try included
+    base_seconds: float = Field(default=1.0, gt=0)
+    cap_seconds: float = Field(default=32.0, gt=0)
+
+    def delay(self, retry: int, rand: Callable[[], float], retry_after: float | None = None) -> float:
+        """Sleep before the `retry`-th retry (1-based): full jitter, or Retry-After when that is longer."""
+        jittered = rand() * min(self.cap_seconds, self.base_seconds * 2.0 ** (retry - 1))
+        if retry_after is not None:
+            return max(jittered, min(retry_after, 2 * self.cap_seconds))
+        return jittered
+
+
+class ReadExecutor:
+    """Runs read requests paced by a limiter and retried under a policy, counting everything in `stats`."""
+
+    def __init__(self, api: Api, http: RequestsHttp, limiter: TokenBucket, policy: RetryPolicy, stats: ApiStats,
+                 *, sleep: Sleep = time.sleep, rand: Callable[[], float] = random.random,
+                 clock: Clock = time.perf_counter) -> None:
+        self.api, self.http, self.limiter, self.policy, self.stats = api, http, limiter, policy, stats
+        self._sleep, self._rand, self._clock = sleep, rand, clock
+
+    def execute(self, make_request: Callable[[], HttpRequest], *, target: str) -> Any:
+        """Execute a fresh request per attempt (googleapiclient mutates long GETs into POSTs on execute)."""
+        started = self._clock()
+        method_name: str | None = None
+        attempt = 0
+        try:
+            while True:
+                attempt += 1
+                request = make_request()
+                method_name = method_name or str(getattr(request, "methodId", None) or self.api)
+                counters = self.stats.method(method_name)
+                if attempt == 1:
+                    counters.calls += 1
+                waited = self.limiter.acquire()
+                self.stats.limiter_wait_seconds += waited
+                counters.requests += 1
+                before = self.http.bytes_received
+                retry_after: float | None = None
+                try:
+                    return request.execute(num_retries=0)
+                except HttpError as exc:
+                    status, content = int(exc.resp.status), exc.content
+                    body = ErrorBody(content)
+                    if is_rate_limited(status, body):
+                        counters.rate_limited += 1
+                        self.limiter.drain()
+                    if not is_retryable_status(status, body):
+                        raise error_from_http(self.api, status, content, method=method_name, target=target) from exc
+                    if attempt >= self.policy.max_attempts:
+                        raise self._gave_up(method_name, status, content, target, attempt, started) from exc
+                    retry_after = _retry_after(exc.resp)
+                except TRANSIENT_EXCEPTIONS as exc:
+                    if attempt >= self.policy.max_attempts:
+                        raise TransportError(
+                            f"{method_name}: {exc} ({attempt} attempts over {self._clock() - started:.0f} s). Check "
+                            "the network and the endpoint, then rerun: reads are safe to repeat.",
+                            may_have_run=not isinstance(exc, NOT_SENT_EXCEPTIONS), method=method_name) from exc
+                finally:
+                    counters.bytes += self.http.bytes_received - before
+                counters.retries += 1
+                delay = self.policy.delay(attempt, self._rand, retry_after)
+                self.stats.backoff_seconds += delay
+                self._sleep(delay)
+        except GoogleError:
+            if method_name is not None:
+                self.stats.method(method_name).failures += 1
+            raise
+        finally:
+            if method_name is not None:
+                self.stats.method(method_name).seconds += self._clock() - started
+
+    def _gave_up(self, method: str, status: int, content: bytes, target: str, attempts: int,
+                 started: float) -> GoogleError:
+        error = error_from_http(self.api, status, content, method=method, target=target)
+        spent = f"after {attempts} attempts over {self._clock() - started:.0f} s"
+        if isinstance(error, QuotaExhausted):
+            return QuotaExhausted(
+                f"{method}: Google kept answering {status} (rate limit) {spent}: the read quota (60 per minute per "
+                "user, 300 per project) is used up, probably by other tools reading with the same account or "
+                "project. Wait a minute and rerun (a run resumes from its checkpoint), or lower "
+                "`reads_per_minute`.", status=status, reason=error.reason, method=method)
+        return TransportError(f"{error.message} It failed {spent}.", may_have_run=True, status=status,
+                              reason=error.reason, method=method)
+
+
+def _retry_after(resp: Any) -> float | None:
+    value = resp.get("retry-after") if hasattr(resp, "get") else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None  # an HTTP date: rare from Google; the backoff applies

@@ -1,0 +1,17 @@
+"""The OAuth scopes the orchestrator's token must carry.
+
+`scripts.run` requires a token that covers *every* scope the script's manifest declares, not only the ones
+the called function uses (developers.google.com/apps-script/api/how-tos/execute, "Requirements"). So the
+token needs the bridge's `appsscript.json` `oauthScopes` (a test keeps this list equal to the file; the
+menu's `script.container.ui` is among them) plus what the orchestrator itself reads: the spreadsheets (the
+verifier, through the Sheets API) and Drive read-only (listing backups).
+"""
+
+from __future__ import annotations
+
+SPREADSHEETS = "https://www.googleapis.com/auth/spreadsheets"
+SCRIPT_CONTAINER_UI = "https://www.googleapis.com/auth/script.container.ui"
+DRIVE_READONLY = "https://www.googleapis.com/auth/drive.readonly"
+
+BRIDGE_MANIFEST_SCOPES: tuple[str, ...] = (SPREADSHEETS, SCRIPT_CONTAINER_UI)  # appsscript/appsscript.json
+REQUIRED_SCOPES: tuple[str, ...] = (*BRIDGE_MANIFEST_SCOPES, DRIVE_READONLY)
