@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from orchestrator.domain.columns import column_letter
 from orchestrator.migrations import event_type_registry, load_baseline, load_migrations
 from orchestrator.workbook import Variant
 from tests.bridge.conftest import v30
@@ -53,7 +54,7 @@ def test_new_columns_are_tagged_and_event_types_registered(live: Live, new_sheet
     (version,) = live.metadata(sid, "zeues.schema_version")
     assert version["metadataValue"] == "3.0"
     col = live.header(sid, "Metadata").index("evento_tipo")
-    got = live.sheets.spreadsheets().get(spreadsheetId=sid, ranges=[f"Metadata!R2C{col + 1}:R3C{col + 1}"],
+    got = live.sheets.spreadsheets().get(spreadsheetId=sid, ranges=[f"Metadata!{column_letter(col)}2:{column_letter(col)}3"],
                                          fields="sheets.data.rowData.values.dataValidation").execute()
     rule = got["sheets"][0]["data"][0]["rowData"][0]["values"][0]["dataValidation"]
     assert rule["condition"]["type"] == "ONE_OF_LIST" and rule.get("strict", False) is False
@@ -117,7 +118,7 @@ def test_header_already_holding_a_new_name_is_refused(live: Live, new_sheet: Cal
         width = len(live.header(sid, "Operaciones"))
         live.batch_update(sid, [{"appendDimension": {"sheetId": live.sheet_id(sid, "Operaciones"),
                                                      "dimension": "COLUMNS", "length": 1}}])
-        live.update(sid, f"Operaciones!R1C{width + 1}", [[spelling]], option="RAW")
+        live.update(sid, f"Operaciones!{column_letter(width)}1", [[spelling]], option="RAW")
         snapshot = live.snapshot(sid)
         with pytest.raises(BridgeError) as err:
             apply(live, sid, v30())

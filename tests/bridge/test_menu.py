@@ -72,8 +72,10 @@ def test_pause_blocks_the_operator_until_resume(emulator: Any, live: Live, new_s
         raise AssertionError("apply ran while paused")
     except BridgeError as err:
         assert err.code == "ZEUES_HOLD"
-    run = menu(emulator, sid, "menuApplyPending", "YES")
-    assert "paused" in run["alerts"][-1]["prompt"] and "Nothing was changed" in run["alerts"][-1]["prompt"]
+    run = menu(emulator, sid, "menuApplyPending")  # refused before the question: no backup is made either
+    (alert,) = run["alerts"]
+    assert "paused" in alert["prompt"] and "Nothing was changed" in alert["prompt"]
+    assert [r["action"] for r in history(live, sid)] == ["hold"]
     menu(emulator, sid, "menuResume", "YES")
     assert "not paused" in prompts(menu(emulator, sid, "menuSchemaStatus"))
 
