@@ -94,13 +94,14 @@ def _spilled(snapshot: SheetSnapshot) -> Iterator[tuple[int, str, Row]]:
 
 
 def compare(snapshot: SheetSnapshot, chunks: Iterable[list[Row]], *, first_row: int = 2,
-            limit: int | None = None) -> tuple[list[CellChange], int]:
-    """Every cell of the snapshot's columns that differs now, with before and after; and the live row count.
+            limit: int | None = None, width: int | None = None) -> tuple[list[CellChange], int]:
+    """Every cell of the snapshot's first `width` columns (default: all) that differs now, with before and
+    after; and the live row count.
 
     Rows added after the last snapshot row show up as changes from empty. `limit` caps the list (the count
     of data rows is still complete).
     """
-    width = snapshot.width
+    width = snapshot.width if width is None else width
     changes: list[CellChange] = []
     before = _spilled(snapshot)
     expected = next(before, None)
@@ -114,13 +115,13 @@ def compare(snapshot: SheetSnapshot, chunks: Iterable[list[Row]], *, first_row: 
             was: Row = []
             key = _key(now, snapshot.key_index)
             if expected is not None and expected[0] == row_number:
-                was, key = expected[2], expected[1] or key
+                was, key = _trim(expected[2], width), expected[1] or key
                 expected = next(before, None)
             if was != now and (limit is None or len(changes) < limit):
                 changes.extend(_cell_changes(snapshot, row_number, key, was, now))
             row_number += 1
     while expected is not None:  # rows that vanished from the end
-        changes.extend(_cell_changes(snapshot, expected[0], expected[1], expected[2], []))
+        changes.extend(_cell_changes(snapshot, expected[0], expected[1], _trim(expected[2], width), []))
         expected = next(before, None)
     return (changes if limit is None else changes[:limit]), live_rows
 

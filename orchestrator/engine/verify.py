@@ -1,0 +1,239 @@
+"""Independent verification through the Sheets API, on every row: the bridge's word is not evidence.
+
+After an apply: the old headers keep their names and positions; the new columns stand once, at the end,
+tagged, with their defaults; rows and keys are where they were; every old cell equals the snapshot; the
+event types are registered; the history records the apply. A cell a concurrent writer changed meanwhile is
+listed with its key, column, before and after — never silently ignored, and not a failure of the migration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from orchestrator.domain.cells import CellValue, parse_int
+from orchestrator.domain.columns import column_letter
+from orchestrator.engine.snapshot import CellChange, SheetSnapshot, compare
+from orchestrator.engine.state import LiveState, find_column, read_live_state
+from orchestrator.google.sheets import SheetsReader
+from orchestrator.migrations.spec import AddColumns, Baseline, ColumnSpec, Migration
+
+MAX_LISTED = 1000
+Row = list[CellValue]
+
+
+class Check(BaseModel):
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+class VerifyReport(BaseModel):
+    status: Literal["passed", "passed_with_concurrent_changes", "failed"]
+    checks: list[Check]
+    rows_checked: int = 0
+    cells_checked: int = 0
+    concurrent_changes: list[CellChange] = Field(default_factory=list)
+    concurrent_changes_total: int = 0
+
+    @property
+    def failed(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+
+def _report(checks: list[Check], rows: int, cells: int, changes: list[CellChange]) -> VerifyReport:
+    status: Literal["passed", "passed_with_concurrent_changes", "failed"] = (
+        "failed" if any(not c.ok for c in checks) else "passed_with_concurrent_changes" if changes else "passed")
+    return VerifyReport(status=status, checks=checks, rows_checked=rows, cells_checked=cells,
+                        concurrent_changes=changes[:MAX_LISTED], concurrent_changes_total=len(changes))
+
+
+def expected_registry(baseline: Baseline, applied: list[Migration]) -> list[str] | None:
+    registry = list(baseline.event_types)
+    touched = False
+    for migration in applied:
+        for event_type in migration.registered_event_types():
+            touched = True
+            registry.append(event_type)
+    return registry if touched else None
+
+
+class _DefaultsCheck:
+    """Passes chunks through while checking the new columns' cells against their defaults."""
+
+    def __init__(self, columns: list[ColumnSpec], start: int, key_index: int) -> None:
+        self.columns, self.start, self.key_index = columns, start, key_index
+        self.wrong: list[str] = []
+        self.wrong_total = 0
+        self.rows = 0
+
+    def watch(self, chunks: Iterable[list[Row]], first_row: int = 2) -> Iterator[list[Row]]:
+        row_number = first_row
+        for chunk in chunks:
+            for cells in chunk:
+                self._row(row_number, cells)
+                row_number += 1
+                self.rows += 1
+            yield chunk
+
+    def _row(self, row_number: int, cells: Row) -> None:
+        key = cells[self.key_index] if self.key_index < len(cells) else ""
+        keyed = key not in ("", None)
+        data = any(c not in ("", None) for c in cells[:self.start])
+        for j, spec in enumerate(self.columns):
+            at = self.start + j
+            value = cells[at] if at < len(cells) else ""
+            wanted: Any = ""
+            if spec.default is not None and (keyed if spec.default_on == "key_rows" else data):
+                wanted = spec.default
+            if value != wanted and not (value in ("", None) and wanted in ("", None)):
+                self.wrong_total += 1
+                if len(self.wrong) < 20:
+                    self.wrong.append(f"row {row_number} ({key or 'no key'}) {spec.name}={value!r}, expected {wanted!r}")
+
+
+def verify_apply(reader: SheetsReader, spreadsheet_id: str, migration: Migration, baseline: Baseline,
+                 applied_before: list[Migration], snapshots: dict[str, SheetSnapshot]) -> VerifyReport:
+    """Verify a finished apply against the snapshots taken before it (one per sheet the migration touched)."""
+    state = read_live_state(reader, spreadsheet_id)
+    checks: list[Check] = []
+    changes: list[CellChange] = []
+    rows = cells = 0
+    for op in migration.operations:
+        snapshot = snapshots.get(op.sheet)
+        sheet = state.sheet(op.sheet)
+        if sheet is None or snapshot is None:
+            checks.append(Check(name=f"{op.sheet}: sheet present", ok=False, detail="sheet or snapshot missing"))
+            continue
+        width = snapshot.width
+        header = sheet.header
+        checks.append(Check(name=f"{op.sheet}: old header unchanged in names and positions",
+                            ok=header[:width] == snapshot.header,
+                            detail="" if header[:width] == snapshot.header else f"now {header[:width]}"))
+        new: list[ColumnSpec] = op.columns if isinstance(op, AddColumns) else []
+        names = [c.name for c in new]
+        if new:
+            at_end = header[width:] == names
+            checks.append(Check(name=f"{op.sheet}: new columns once, at the end", ok=at_end,
+                                detail=f"after the old header: {header[width:]}"))
+            tagged = {(t.sheet, t.column, t.name, t.migration) for t in state.tags}
+            missing = [n for j, n in enumerate(names) if (op.sheet, width + j, n, migration.id) not in tagged]
+            checks.append(Check(name=f"{op.sheet}: new columns tagged", ok=not missing,
+                                detail=f"untagged: {', '.join(missing)}" if missing else ""))
+        defaults = _DefaultsCheck(new, width, snapshot.key_index)
+        chunks = reader.iter_rows(spreadsheet_id, op.sheet, width + len(new), 2, max(sheet.row_count, 2))
+        found, live_rows = compare(snapshot, defaults.watch(chunks))
+        changes.extend(found)
+        rows += defaults.rows
+        cells += defaults.rows * (width + len(new))
+        moved = [c for c in found if c.column == snapshot.header[snapshot.key_index]]
+        checks.append(Check(name=f"{op.sheet}: rows and keys in place", ok=live_rows >= snapshot.data_rows,
+                            detail=f"{live_rows} data rows now, {snapshot.data_rows} before; "
+                                   f"{len(moved)} key cells changed concurrently"))
+        if new:
+            checks.append(Check(name=f"{op.sheet}: defaults of the new columns", ok=defaults.wrong_total == 0,
+                                detail="; ".join(defaults.wrong) + (
+                                    f" (and {defaults.wrong_total - len(defaults.wrong)} more)"
+                                    if defaults.wrong_total > len(defaults.wrong) else "")))
+    registry = expected_registry(baseline, [*applied_before, migration])
+    checks.append(Check(name="event types registered", ok=state.event_types == registry,
+                        detail=f"registry {state.event_types}, expected {registry}"))
+    checks.append(Check(name="schema version", ok=state.schema_version == migration.id,
+                        detail=f"{state.schema_version!r}, expected {migration.id!r}"))
+    recorded = next((r for r in state.applied() if r.migration_id == migration.id), None)
+    checks.append(Check(name="history records the apply",
+                        ok=recorded is not None and recorded.checksum == migration.checksum,
+                        detail="" if recorded else "no applied row in the history"))
+    return _report(checks, rows, cells, changes)
+
+
+def verify_structure(state: LiveState, migrations: list[Migration], baseline: Baseline) -> VerifyReport:
+    """Verify a live sheet on its own (no snapshot): what the history says is applied is really there."""
+    checks: list[Check] = []
+    by_id = {m.id: m for m in migrations}
+    applied = [by_id[r.migration_id] for r in state.applied() if r.migration_id in by_id]
+    unknown = [r.migration_id for r in state.applied() if r.migration_id not in by_id]
+    checks.append(Check(name="applied migrations are known", ok=not unknown,
+                        detail=f"not in this tool's migrations: {', '.join(unknown)}" if unknown else ""))
+    for row in state.applied():
+        if row.migration_id in by_id and row.checksum != by_id[row.migration_id].checksum:
+            checks.append(Check(name=f"{row.migration_id}: checksum", ok=False,
+                                detail=f"applied {row.checksum}, file has {by_id[row.migration_id].checksum}"))
+    for migration in applied:
+        for op in migration.operations:
+            if not isinstance(op, AddColumns):
+                continue
+            sheet = state.sheet(op.sheet)
+            header = sheet.header if sheet else []
+            for spec in op.columns:
+                at = find_column(header, spec.name)
+                tag = next((t for t in state.tags if t.sheet == op.sheet and t.name == spec.name), None)
+                ok = at is not None and tag is not None and tag.column == at and tag.migration == migration.id
+                checks.append(Check(name=f"{op.sheet}: {spec.name} present and tagged", ok=ok,
+                                    detail="" if ok else f"header at {column_letter(at) if at is not None else 'none'}"
+                                                         f", tag {tag.column if tag else 'none'}"))
+    registry = expected_registry(baseline, applied)
+    checks.append(Check(name="event types registered", ok=state.event_types == registry,
+                        detail=f"registry {state.event_types}, expected {registry}"))
+    latest = applied[-1].id if applied else None
+    checks.append(Check(name="schema version", ok=state.schema_version == latest,
+                        detail=f"{state.schema_version!r}, expected {latest!r}"))
+    return _report(checks, 0, 0, [])
+
+
+def _spilled_rows(snapshot: SheetSnapshot) -> Iterator[tuple[int, str, Row]]:
+    import json
+
+    with open(snapshot.spill, encoding="utf-8") as lines:
+        for line in lines:
+            number, key, *cells = json.loads(line)
+            yield number, key, cells
+
+
+def verify_rollback(reader: SheetsReader, spreadsheet_id: str, migration_id: str, baseline: Baseline,
+                    still_applied: list[Migration], snapshots: dict[str, SheetSnapshot], widths: dict[str, int],
+                    archive_sheet: str) -> VerifyReport:
+    """Verify a finished rollback: the header is the pre-migration header, every old cell equals the
+    pre-rollback snapshot, and the archive holds exactly what the removed columns held."""
+    state = read_live_state(reader, spreadsheet_id)
+    checks: list[Check] = []
+    changes: list[CellChange] = []
+    rows = cells = 0
+    archive = state.sheet(archive_sheet)
+    checks.append(Check(name="archive sheet present", ok=archive is not None, detail=archive_sheet))
+    archived: list[tuple[int, str, Row]] = []
+    if archive is not None:
+        chunks = reader.iter_rows(spreadsheet_id, archive_sheet, archive.column_count, 2, max(archive.row_count, 2))
+        archived = [(parse_int(r[1]) or 0, str(r[0]), r[3:]) for chunk in chunks for r in chunk if r]
+    for title, snapshot in snapshots.items():
+        width = widths[title]
+        sheet = state.sheet(title)
+        header = sheet.header if sheet else []
+        checks.append(Check(name=f"{title}: header is the pre-migration header", ok=header == snapshot.header[:width],
+                            detail="" if header == snapshot.header[:width] else f"now {header[width:]} after it"))
+        chunks = reader.iter_rows(spreadsheet_id, title, width, 2, max(sheet.row_count if sheet else 2, 2))
+        found, live_rows = compare(snapshot, chunks, width=width)
+        changes.extend(found)
+        rows += live_rows
+        cells += live_rows * width
+        # Stream the snapshot's removed columns against the archive, both in row order.
+        expected = [(n, [c if c is not None else "" for c in r[width:]]) for n, _, r in _spilled_rows(snapshot)
+                    if any(c not in ("", None) for c in r[width:])]
+        got = [(n, [c for c in r]) for n, t, r in archived if t == title]
+        pad = snapshot.width - width
+        same = [(n, (v + [""] * pad)[:pad]) for n, v in expected] == [(n, (v + [""] * pad)[:pad]) for n, v in got]
+        checks.append(Check(name=f"{title}: archive holds exactly the removed columns' values", ok=same,
+                            detail=f"{len(got)} archived rows, {len(expected)} rows held values"))
+    gone = [t for t in state.tags if t.migration == migration_id]
+    checks.append(Check(name="column tags removed", ok=not gone, detail=", ".join(t.name for t in gone)))
+    registry = expected_registry(baseline, still_applied)
+    checks.append(Check(name="event types as before the migration", ok=state.event_types == registry,
+                        detail=f"registry {state.event_types}, expected {registry}"))
+    version = still_applied[-1].id if still_applied else None
+    checks.append(Check(name="schema version restored", ok=state.schema_version == version,
+                        detail=f"{state.schema_version!r}, expected {version!r}"))
+    rolled = [r for r in state.history if r.migration_id == migration_id and r.action == "rollback"]
+    checks.append(Check(name="history records the rollback", ok=bool(rolled) and rolled[-1].status == "rolled_back"))
+    return _report(checks, rows, cells, changes)
