@@ -19,6 +19,10 @@ class Progress:
         self._started = time.perf_counter()
         self._step_started = self._started
 
+    def begin_run(self) -> None:
+        """Start a new run's timings (one Progress may report several runs)."""
+        self.timings = {}
+
     def _say(self, text: str) -> None:
         if self.stream is not None:
             print(f"[{time.perf_counter() - self._started:7.1f}s] {text}", file=self.stream, flush=True)

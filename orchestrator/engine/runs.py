@@ -62,9 +62,9 @@ class Target:
     progress: Progress
 
 
-def check_bridge(target: Target) -> Finding | None:
+def check_bridge(clients: GoogleClients) -> Finding | None:
     """The deployed bridge must be the one this orchestrator was built with."""
-    info = target.clients.script.run("bridgeInfo", {"opId": new_op_id()})
+    info = clients.script.run("bridgeInfo", {"opId": new_op_id()})
     local = bridge_build_hash()
     if info.get("buildHash") != local:
         return Finding(level="error", code="STALE_BRIDGE", message=(
@@ -113,6 +113,7 @@ def apply_migration(target: Target, migration: Migration, baseline: Baseline, kn
                        run_id=checkpoint.run_id, resumed=resumed,
                        checkpoint=str(target.store.path(sid, "apply", migration.id)))
 
+    progress.begin_run()
     progress.step("preflight", "resumed run " + checkpoint.run_id if resumed else "")
     state = read_live_state(sheets_api, sid)
     if not checkpoint.done("apply"):
@@ -125,7 +126,7 @@ def apply_migration(target: Target, migration: Migration, baseline: Baseline, kn
             return report.model_copy(update={"status": "already_applied", "findings": findings, "run_id": None,
                                              "checkpoint": None, "timings": progress.timings})
         if not already:
-            bridge = check_bridge(target)
+            bridge = check_bridge(target.clients)
             findings += [bridge] if bridge else []
             if checkpoint.done("preflight"):
                 # Resuming before the apply: the headers must still be those the snapshot saw.
@@ -233,6 +234,7 @@ def rollback_migration(target: Target, migration_id: str, baseline: Baseline, kn
     """Roll back the last applied migration (preflight, snapshot, backup, verify backup, rollback, verify)."""
     progress, sheets_api, sid = target.progress, target.clients.sheets, target.spreadsheet_id
     report = RunReport(action="rollback", status="rolled_back", migration_id=migration_id, spreadsheet_id=sid)
+    progress.begin_run()
     progress.step("preflight")
     state = read_live_state(sheets_api, sid)
     applied = state.applied()
@@ -273,7 +275,7 @@ def rollback_migration(target: Target, migration_id: str, baseline: Baseline, kn
                     f"{column['sheet']} column {column['name']!r}: tag at {tag.column if tag else 'none'}, header at "
                     f"{at if at is not None else 'none'} — the tags and the header disagree; fix the columns by hand "
                     "or restore a backup")))
-        bridge = check_bridge(target)
+        bridge = check_bridge(target.clients)
         findings += [bridge] if bridge else []
         if errors(findings):
             raise Refused(findings)

@@ -1,0 +1,179 @@
+"""What every verb shares: configuration flags, the clients, `--json` output and exit codes."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from pydantic import BaseModel
+
+from orchestrator.config import REQUIRED, SETTINGS, Config, ConfigError, load_config
+from orchestrator.engine.checkpoint import CheckpointError, CheckpointStore
+from orchestrator.engine.findings import Refused
+from orchestrator.engine.progress import Progress
+from orchestrator.engine.runs import Target, VerificationFailed
+from orchestrator.engine.state import StateError
+from orchestrator.exit_codes import ExitCode
+from orchestrator.google import GoogleClients
+from orchestrator.google.errors import (
+    ApiError,
+    AuthExpired,
+    CredentialsError,
+    DeploymentNotFound,
+    ExecutionTimeout,
+    MissingScopes,
+    NotFound,
+    PermissionDenied,
+    QuotaExhausted,
+    ScriptError,
+    TransportError,
+)
+from orchestrator.migrations import MigrationSpecError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+REFUSAL_CODES = {"DRIFT", "CONFLICT", "CHECKSUM", "ORDER", "CELL_LIMIT", "NOT_FOUND", "HOLD", "INVALID_REQUEST",
+                 "STALE_BRIDGE", "BACKUP_MISMATCH", "ALREADY_APPLIED"}
+
+
+class Failure(Exception):
+    """A verb's own refusal: an exit code and a message saying what to do."""
+
+    def __init__(self, code: ExitCode, message: str, result: Any = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.result = code, message, result
+
+
+def config_options(func: F) -> F:
+    """The configuration flags every verb that talks to Google takes (flags > env > toml)."""
+    for name in reversed(list(SETTINGS)):
+        setting = SETTINGS[name]
+        kind: Any = float if name in ("script_timeout", "read_timeout", "reads_per_minute") else (
+            int if name == "read_attempts" else str)
+        func = click.option(setting.flag, name, type=kind, default=None,
+                            help=f"(env {setting.env}, toml `{setting.key}`)")(func)
+    func = click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
+                        help="zeues-migrate.toml to read (env ZEUES_CONFIG)")(func)
+    func = click.option("--json", "as_json", is_flag=True, help="print one JSON result document on stdout")(func)
+    return func
+
+
+def pop_config(kwargs: dict[str, Any], require: tuple[str, ...] = REQUIRED) -> Config:
+    flags = {name: kwargs.pop(name, None) for name in [*SETTINGS, "config"]}
+    return load_config(flags, os.environ, Path.cwd(), require=require)
+
+
+@dataclass
+class Session:
+    config: Config
+    clients: GoogleClients
+
+    @property
+    def spreadsheet_id(self) -> str:
+        assert self.config.spreadsheet_id is not None
+        return self.config.spreadsheet_id
+
+    def target(self, quiet: bool = False) -> Target:
+        return Target(self.clients, self.spreadsheet_id, CheckpointStore(self.config.checkpoint_dir),
+                      Progress(None if quiet else sys.stderr))
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def classify(exc: BaseException) -> tuple[ExitCode, str, str]:
+    """(exit code, machine code, message) of an exception."""
+    if isinstance(exc, Failure):
+        return exc.code, exc.code.name, exc.message
+    if isinstance(exc, Refused):
+        code = exc.code
+        exit_code = ExitCode.NEEDS_ATTENTION if code == "BLOCKED" else ExitCode.REFUSED
+        return exit_code, code, str(exc)
+    if isinstance(exc, VerificationFailed):
+        return ExitCode.VERIFY_FAILED, "VERIFY_FAILED", str(exc)
+    if isinstance(exc, (CheckpointError, StateError)):
+        return ExitCode.NEEDS_ATTENTION, "NEEDS_ATTENTION", str(exc)
+    if isinstance(exc, ScriptError):
+        if exc.code == "LOCK_BUSY":
+            return ExitCode.LOCK_BUSY, "LOCK_BUSY", exc.message
+        if exc.code in REFUSAL_CODES:
+            return ExitCode.REFUSED, exc.code or "", exc.message
+        if exc.code == "BLOCKED":
+            return ExitCode.NEEDS_ATTENTION, "BLOCKED", exc.message
+        name = "EXECUTION_TIMEOUT" if isinstance(exc, ExecutionTimeout) else exc.code or "SCRIPT_ERROR"
+        return ExitCode.SCRIPT_ERROR, name, exc.message
+    if isinstance(exc, (ConfigError, CredentialsError, DeploymentNotFound, PermissionDenied, MissingScopes,
+                        AuthExpired, MigrationSpecError, NotFound)):
+        return ExitCode.USAGE, type(exc).__name__, str(exc)
+    if isinstance(exc, (TransportError, QuotaExhausted, ApiError)):
+        return ExitCode.GOOGLE_UNAVAILABLE, type(exc).__name__, str(exc)
+    return ExitCode.INTERNAL, type(exc).__name__, f"{type(exc).__name__}: {exc}"
+
+
+def verb(name: str, *, require: tuple[str, ...] = REQUIRED, clients: bool = True) -> Callable[[F], F]:
+    """Wrap a verb: load the configuration, open the clients, print the result (text or `--json`), and turn
+    every exception into its exit code. The verb returns `(result, text)` and may raise."""
+
+    def wrap(func: F) -> F:
+        @functools.wraps(func)
+        def run(**kwargs: Any) -> None:
+            as_json = bool(kwargs.pop("as_json", False))
+            result: Any = None
+            try:
+                if clients:
+                    config = pop_config(kwargs, require)
+                    with GoogleClients.from_config(config) as google:
+                        result, text = func(Session(config, google), **kwargs)
+                else:
+                    result, text = func(**kwargs)
+                code, error = ExitCode.OK, None
+            except (click.exceptions.Abort, click.UsageError):
+                raise
+            except Exception as exc:  # every failure becomes a documented exit code
+                code, machine, message = classify(exc)
+                error = {"code": machine, "message": message}
+                result = to_jsonable(getattr(exc, "report", None) or getattr(exc, "result", None))
+                text = ""
+                if code is ExitCode.INTERNAL and os.environ.get("ZEUES_DEBUG"):
+                    traceback.print_exc()
+                if isinstance(exc, Failure) and exc.code is ExitCode.PENDING:
+                    text, error = exc.message, None
+            if as_json:
+                print(json.dumps({"command": name, "ok": code is ExitCode.OK or code is ExitCode.PENDING,
+                                  "exitCode": int(code), "result": to_jsonable(result), "error": error},
+                                 ensure_ascii=False, indent=2))
+            else:
+                if text:
+                    print(text)
+                if error:
+                    click.echo(f"zeues-migrate {name}: {error['message']}", err=True)
+            sys.exit(int(code))
+
+        return run  # type: ignore[return-value]
+
+    return wrap
+
+
+def confirm_or_refuse(question: str, yes: bool) -> None:
+    """Ask on a terminal; without one, refuse unless --yes was given (nothing destroyed implicitly)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise Failure(ExitCode.USAGE, f"{question.rstrip('?')}: no terminal to confirm on; add --yes to proceed")
+    if not click.confirm(question, default=False, err=True):
+        raise Failure(ExitCode.USAGE, "cancelled; nothing was changed")

@@ -1,0 +1,45 @@
+"""`zeues-migrate plan [MIGRATION_ID]`: what applying would change, changing nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from orchestrator.cli.common import Session, config_options, verb
+from orchestrator.engine import operations
+from orchestrator.migrations import load_baseline, load_migrations
+
+
+def render(plans: list[operations.MigrationPlan], show_requests: bool) -> str:
+    if not plans:
+        return "Nothing to apply: every migration is applied."
+    lines = []
+    for p in plans:
+        lines.append(f"Migration {p.migration_id} ({p.checksum[:19]}…): {p.description}")
+        for c in p.columns:
+            default = "empty" if c["default"] is None else f"{c['default']!r} on {c['default_on'].replace('_', ' ')}"
+            lines.append(f"  + {c['sheet']}!{c['column']}  {c['name']}  (default: {default})")
+        for t in p.event_types:
+            lines.append(f"  + event type {t}")
+        lines.append(f"  cells: {p.cells_before:,} -> {p.cells_after:,} of {p.cell_limit:,}")
+        for f in p.findings:
+            lines.append(f"  {f.level}: {f.message}")
+        if p.requests:
+            lines.append(f"  one atomic batchUpdate of {len(p.requests)} requests"
+                         + ("" if show_requests else " (--show-requests to print them)"))
+            if show_requests:
+                lines.extend("    " + json.dumps(r, ensure_ascii=False)[:300] for r in p.requests)
+    return "\n".join(lines)
+
+
+@click.command("plan")
+@click.argument("migration_id", required=False)
+@click.option("--show-requests", is_flag=True, help="print the exact batchUpdate requests")
+@config_options
+@verb("plan")
+def plan(session: Session, migration_id: str | None, show_requests: bool) -> tuple[Any, str]:
+    """Show what applying the pending migrations (or MIGRATION_ID) would change. Changes nothing."""
+    plans = operations.plan(session.clients, session.spreadsheet_id, load_migrations(), load_baseline(), migration_id)
+    return plans, render(plans, show_requests)

@@ -1,0 +1,40 @@
+"""`zeues-migrate status [--check]`: schema version, applied and pending migrations, holds, runs in flight."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from orchestrator.cli.common import Failure, Session, config_options, verb
+from orchestrator.engine import operations
+from orchestrator.engine.checkpoint import CheckpointStore
+from orchestrator.exit_codes import ExitCode
+from orchestrator.migrations import load_migrations
+
+
+@click.command("status")
+@click.option("--check", is_flag=True, help=f"exit {int(ExitCode.PENDING)} when migrations are pending (for CI)")
+@config_options
+@verb("status")
+def status(session: Session, check: bool) -> tuple[Any, str]:
+    """Show the sheet's schema version, applied and pending migrations, holds and interrupted runs."""
+    s = operations.status(session.clients, session.spreadsheet_id, load_migrations(),
+                          CheckpointStore(session.config.checkpoint_dir))
+    lines = [f"{s.title} ({s.spreadsheet_id})",
+             f"  schema version: {s.schema_version or '2.1 (never migrated)'}",
+             f"  applied: {', '.join(a['id'] + ' at ' + a['applied_at'] for a in s.applied) or 'none'}",
+             f"  pending: {', '.join(s.pending) or 'none'}",
+             f"  hold: {'PAUSED by ' + str(s.hold.get('by')) + ' — ' + str(s.hold.get('reason')) if s.hold else 'none'}",
+             f"  cells: {s.cell_count:,} of {s.cell_limit:,}"]
+    if s.in_flight:
+        lines.append("  interrupted runs (rerun the same command to resume): " + ", ".join(s.in_flight))
+    if s.unresolved_failure:
+        lines.append(f"  unresolved failure: {s.unresolved_failure['action']} {s.unresolved_failure['operation_id']}"
+                     " — `zeues-migrate resolve` once it has been looked at")
+    if s.checksum_mismatches:
+        lines.append(f"  CHANGED after being applied: {', '.join(s.checksum_mismatches)} (restore those files)")
+    text = "\n".join(lines)
+    if check and s.pending:
+        raise Failure(ExitCode.PENDING, text + f"\n{len(s.pending)} migration(s) pending", s)
+    return s, text

@@ -1,0 +1,159 @@
+"""Start and stop the local Google emulator (`emulator/server.js`) for tests, the demo and `rehearse`.
+
+    with running_emulator(data_dir, script_dir) as emu:
+        sheets = build("sheets", "v4", ..., client_options={"api_endpoint": emu.url})
+        spreadsheet_id = emu.create_spreadsheet(resource_or_path)
+
+The emulator speaks Google's wire protocol on 127.0.0.1; nothing else here knows it is not Google.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SERVER_JS = REPO_ROOT / "emulator" / "server.js"
+STARTUP_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 60.0
+
+
+class EmulatorError(RuntimeError):
+    """The emulator failed to start, or a control call failed."""
+
+
+class Emulator:
+    """A running emulator process and its control surface (`/_emulator/...`)."""
+
+    def __init__(self, process: subprocess.Popen[bytes], url: str, deployment_id: str, data_dir: Path) -> None:
+        self.process = process
+        self.url = url
+        self.deployment_id = deployment_id
+        self.data_dir = data_dir
+
+    # -- plumbing -----------------------------------------------------------------------------------------
+    def _request(self, method: str, path: str, body: bytes | None = None, timeout: float = 600.0) -> Any:
+        request = urllib.request.Request(self.url + path, data=body, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                payload = response.read()
+        except urllib.error.HTTPError as error:
+            raise EmulatorError(f"{method} {path} failed: HTTP {error.code}: {error.read().decode(errors='replace')}")
+        return json.loads(payload) if payload else None
+
+    def _post(self, path: str, spec: dict[str, Any]) -> Any:
+        return self._request("POST", path, json.dumps(spec).encode())
+
+    # -- data -----------------------------------------------------------------------------------------------
+    def create_spreadsheet(self, resource: dict[str, Any] | Path) -> str:
+        """`spreadsheets.create` with a `Spreadsheet` resource (a dict, or a JSON file streamed as is)."""
+        body = resource.read_bytes() if isinstance(resource, Path) else json.dumps(resource).encode()
+        created = self._request("POST", "/v4/spreadsheets", body)
+        return str(created["spreadsheetId"])
+
+    def state(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._request("GET", "/_emulator/state")
+        return result
+
+    def flush(self) -> None:
+        self._post("/_emulator/flush", {})
+
+    # -- control --------------------------------------------------------------------------------------------
+    def fault(self, **spec: Any) -> None:
+        """Next `count` requests matching `path` (a regex) fail with `status`, drop, or wait `latencyMs`;
+        `afterValidation=True` makes the next batchUpdates fail after validation."""
+        self._post("/_emulator/faults", spec)
+
+    def script_control(self, **spec: Any) -> None:
+        """`executionLimitMs`, `hang=True` (next run hangs until the limit), `loseReply=N`."""
+        self._post("/_emulator/script", spec)
+
+    def menu_run(self, spreadsheet_id: str, function: str, ui_answers: list[str] | None = None,
+                 parameters: list[Any] | None = None) -> dict[str, Any]:
+        """Run `function` as a menu run bound to the spreadsheet; alerts take `ui_answers` in order."""
+        result: dict[str, Any] = self._post("/_emulator/menu-run", {
+            "spreadsheetId": spreadsheet_id, "function": function, "uiAnswers": ui_answers or [],
+            "parameters": parameters or [],
+        })
+        return result
+
+    def reset(self) -> None:
+        """Clear faults, latency, script settings (not the data)."""
+        self._post("/_emulator/reset", {})
+
+    # -- process --------------------------------------------------------------------------------------------
+    def stop(self) -> int:
+        """SIGTERM (the emulator persists and exits 0); returns the exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return int(self.process.returncode)
+
+    def kill(self) -> None:
+        """SIGKILL, for crash tests."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise EmulatorError("node is not on PATH; the emulator needs Node 20+")
+    return node
+
+
+def start_emulator(data_dir: Path, script_dir: Path | None = None, deployment_id: str | None = None,
+                   port: int = 0, extra_args: list[str] | None = None) -> Emulator:
+    """Start an emulator process and wait for its ready line."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [_node(), str(SERVER_JS), "--port", str(port), "--data", str(data_dir)]
+    if script_dir is not None:
+        cmd += ["--script", str(script_dir)]
+    if deployment_id:
+        cmd += ["--deployment-id", deployment_id]
+    cmd += extra_args or []
+    log: IO[bytes] = open(data_dir / "emulator.log", "ab")  # noqa: SIM115 - lives as long as the process
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, cwd=REPO_ROOT,
+                               env={**os.environ, "NODE_OPTIONS": os.environ.get("NODE_OPTIONS", "")})
+    log.close()
+    assert process.stdout is not None
+    line: list[bytes] = []
+    reader = threading.Thread(target=lambda: line.append(process.stdout.readline() if process.stdout else b""),
+                              daemon=True)
+    reader.start()
+    reader.join(STARTUP_TIMEOUT_S)
+    if not line or not line[0]:
+        process.kill()
+        process.wait()
+        tail = (data_dir / "emulator.log").read_text(errors="replace")[-2000:]
+        raise EmulatorError(f"emulator did not start within {STARTUP_TIMEOUT_S:.0f} s:\n{tail}")
+    ready = json.loads(line[0])
+    return Emulator(process, str(ready["url"]), str(ready["deploymentId"]), data_dir)
+
+
+@contextmanager
+def running_emulator(data_dir: Path, script_dir: Path | None = None,
+                     deployment_id: str | None = None) -> Iterator[Emulator]:
+    """A started emulator, stopped (SIGTERM, state persisted) on exit."""
+    emulator = start_emulator(data_dir, script_dir, deployment_id)
+    try:
+        yield emulator
+    finally:
+        emulator.stop()

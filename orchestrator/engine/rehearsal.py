@@ -1,0 +1,93 @@
+"""Rehearsal: the whole cycle — copy, apply, verify, roll back, verify — on a copy, never on the original.
+
+With no target, on the local emulator, with a generated v2.1 workbook or a workbook file (a `dump` of
+production). The emulator runs the real bridge code and the Python clients talk to it over real sockets.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import BaseModel
+
+from orchestrator.codegen import BRIDGE_DIR
+from orchestrator.config import load_config
+from orchestrator.emulator import running_emulator
+from orchestrator.engine.checkpoint import CheckpointStore
+from orchestrator.engine.progress import Progress
+from orchestrator.engine.runs import RunReport, Target, apply_migration, rollback_migration
+from orchestrator.engine.state import read_live_state
+from orchestrator.google import GoogleClients
+from orchestrator.google.script import new_op_id
+from orchestrator.migrations import load_baseline, load_migrations
+from orchestrator.workbook import WorkbookOptions, write_workbook
+
+
+class RehearsalReport(BaseModel):
+    source: str
+    original_id: str
+    copy_id: str
+    spools: int | None
+    applied: list[RunReport]
+    rolled_back: list[RunReport]
+    seconds: float
+    api_calls: dict[str, int]
+    bytes_read: int
+
+
+@contextmanager
+def emulated_workbook(source: Path | None, spools: int, seed: int, work: Path,
+                      stream: TextIO | None) -> Iterator[tuple[str, str, str]]:
+    """Start the emulator and load the workbook; yields (url, deployment id, spreadsheet id)."""
+    with running_emulator(work / "emulator", BRIDGE_DIR) as emu:
+        if source is None:
+            source = work / "workbook.json"
+            started = time.perf_counter()
+            write_workbook(WorkbookOptions(spools=spools, seed=seed), source)
+            if stream:
+                print(f"generated a {spools:,}-spool v2.1 workbook in {time.perf_counter() - started:.1f}s",
+                      file=stream, flush=True)
+        spreadsheet_id = emu.create_spreadsheet(source)
+        yield emu.url, emu.deployment_id, spreadsheet_id
+
+
+def rehearse(clients: GoogleClients, original_id: str, store: CheckpointStore, progress: Progress,
+             source: str, spools: int | None) -> RehearsalReport:
+    """Copy the original through the bridge, then apply every pending migration and roll them all back."""
+    started = time.perf_counter()
+    migrations, baseline = load_migrations(), load_baseline()
+    progress.begin_run()
+    progress.step("copy", "a rehearsal copy of the original")
+    copy = clients.script.run("backupSpreadsheet", {"opId": new_op_id(), "spreadsheetId": original_id,
+                                                    "label": "rehearsal"})
+    copy_id = str(copy["backupId"])
+    progress.done("copy", copy_id)
+    target = Target(clients, copy_id, store, progress)
+    state = read_live_state(clients.sheets, copy_id)
+    applied_ids = {r.migration_id for r in state.applied()}
+    todo = [m for m in migrations if m.id not in applied_ids]
+    applied = [apply_migration(target, m, baseline, migrations) for m in todo]
+    rolled_back = [rollback_migration(target, m.id, baseline, migrations) for m in reversed(todo)]
+    return RehearsalReport(
+        source=source, original_id=original_id, copy_id=copy_id, spools=spools, applied=applied,
+        rolled_back=rolled_back, seconds=round(time.perf_counter() - started, 3),
+        api_calls={name: m.calls for name, m in clients.stats.methods.items()}, bytes_read=clients.stats.bytes)
+
+
+def rehearse_on_emulator(source: Path | None, spools: int, seed: int, stream: TextIO | None,
+                         work: Path | None = None) -> RehearsalReport:
+    with tempfile.TemporaryDirectory(prefix="zeues-rehearsal-") as tmp:
+        root = work or Path(tmp)
+        with emulated_workbook(source, spools, seed, root, stream) as (url, deployment_id, original_id):
+            config = load_config({"endpoint": url, "deployment_id": deployment_id, "spreadsheet_id": original_id,
+                                  "checkpoint_dir": str(root / "checkpoints"), "reads_per_minute": 0,
+                                  "script_timeout": 400.0}, {}, root)
+            with GoogleClients.from_config(config) as clients:
+                return rehearse(clients, original_id, CheckpointStore(root / "checkpoints"), Progress(stream),
+                                str(source) if source else f"generated ({spools:,} spools, seed {seed})",
+                                None if source else spools)

@@ -1,0 +1,32 @@
+"""The exit codes of `zeues-migrate`, distinct per kind of outcome so scripts and CI can act on them."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INTERNAL = 1  # a bug: the message says where; please report it
+    USAGE = 2  # bad flags or configuration, credentials, deployment id, permissions
+    LOCK_BUSY = 3  # another migration run holds the bridge's lock: retry when it finishes
+    REFUSED = 4  # drift or validation: the sheet is not in a state the change accepts; nothing changed
+    NEEDS_ATTENTION = 5  # a run was interrupted or failed and needs a decision (resume, resolve, discard)
+    VERIFY_FAILED = 6  # the independent verification found the sheet not as it must be
+    SCRIPT_ERROR = 7  # the bridge failed unexpectedly (a script error or the 6-minute limit)
+    PENDING = 8  # `status --check`: migrations are waiting to be applied
+    GOOGLE_UNAVAILABLE = 9  # Google (or the emulator) unreachable or quota exhausted after retries; rerun to resume
+
+
+DESCRIPTIONS = {
+    ExitCode.OK: "success",
+    ExitCode.INTERNAL: "internal error (a bug)",
+    ExitCode.USAGE: "usage, configuration, credentials or access problem",
+    ExitCode.LOCK_BUSY: "another migration run holds the lock",
+    ExitCode.REFUSED: "refused: drift or validation; nothing changed",
+    ExitCode.NEEDS_ATTENTION: "an interrupted or failed run needs attention",
+    ExitCode.VERIFY_FAILED: "verification failed",
+    ExitCode.SCRIPT_ERROR: "the bridge failed (script error or time limit)",
+    ExitCode.PENDING: "migrations pending (status --check)",
+    ExitCode.GOOGLE_UNAVAILABLE: "Google unreachable or quota exhausted",
+}
