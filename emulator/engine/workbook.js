@@ -1,0 +1,720 @@
+// @ts-check
+'use strict';
+/**
+ * The in-memory spreadsheet: sheets of compact rows, developer metadata, interned formats and validation
+ * rules, formulas and their recalculation, and transactions (all-or-nothing edits).
+ *
+ * A row is `{v, f?, fm?, dv?, nt?, g}`: `v` is a plain array of effective values (string, number, boolean,
+ * `{error, message}`, or undefined/null for empty) trimmed of trailing empties; the other fields are sparse
+ * objects keyed by column index: formula text, format id, validation rule id, note. `g` is the transaction
+ * generation that owns the row: rows are copied on first write inside a transaction, so a rollback only
+ * has to put the old row arrays back (see begin/rollback). A 100,000-row sheet is 100,000 small objects,
+ * not millions of cell objects.
+ */
+const { parseA1, toA1, MAX_COLUMNS } = require('./a1');
+const { badRequest } = require('./errors');
+const F = require('./formula');
+
+const CELL_LIMIT = 10_000_000;
+
+/**
+ * @typedef {{v: any[], f?: Record<number, string>, fm?: Record<number, number>, dv?: Record<number, number>,
+ *   nt?: Record<number, string>, g: number}} Row
+ * @typedef {{sheetId: number, title: string, index?: number, sheetType?: string,
+ *   gridProperties: {rowCount: number, columnCount: number, frozenRowCount?: number, frozenColumnCount?: number,
+ *   [k: string]: any}, [k: string]: any}} SheetProps
+ * @typedef {{id: number, key: string, value?: string, visibility: string,
+ *   loc: {type: 'SPREADSHEET'} | {type: 'SHEET', sheetId: number} | {type: 'ROW'|'COLUMN', sheetId: number, index: number}}} DevMeta
+ */
+
+class Sheet {
+  /** @param {SheetProps} props */
+  constructor(props) {
+    /** @type {SheetProps} */
+    this.props = props;
+    /** @type {Array<Row|undefined>} */
+    this.rows = [];
+    /** Opaque sheet parts kept as given (merges, conditional formats, ...): not shifted by edits. @type {Record<string, any>} */
+    this.extra = {};
+    /** @type {Map<number, FormulaEntry> | null} formula cells by r * 20000 + c, built on demand */
+    this.formulaIndex = null;
+  }
+  get rowCount() { return this.props.gridProperties.rowCount; }
+  get columnCount() { return this.props.gridProperties.columnCount; }
+  get id() { return this.props.sheetId; }
+  get title() { return this.props.title; }
+}
+
+/**
+ * @typedef {{sheet: Sheet, r: number, c: number, deps: Array<{sheet: Sheet|null, r1: number, r2: number,
+ *   c1: number, c2: number}>}} FormulaEntry
+ */
+
+const KEY = (/** @type {number} */ r, /** @type {number} */ c) => r * 20000 + c;
+
+class Workbook {
+  /** @param {string} id */
+  constructor(id) {
+    this.id = id;
+    /** @type {Record<string, any>} */
+    this.props = {};
+    /** @type {Sheet[]} */
+    this.sheets = [];
+    /** @type {DevMeta[]} */
+    this.dm = [];
+    /** @type {any[]} */
+    this.formats = [];
+    /** @type {Map<string, number>} */
+    this.formatIds = new Map();
+    /** @type {any[]} */
+    this.validations = [];
+    /** @type {Map<string, number>} */
+    this.validationIds = new Map();
+    /** Drive file fields that are not the title. @type {Record<string, any>} */
+    this.drive = {};
+    /** Other top-level resource parts kept as given (namedRanges, ...). @type {Record<string, any>} */
+    this.extra = {};
+    this.gen = 0;
+    /** @type {any} */
+    this.snapshot = null;
+    this.registryBuilt = false;
+  }
+
+  // ------------------------------------------------------------------------------------------ lookup
+
+  /** @param {number} id */
+  sheetById(id) {
+    return this.sheets.find((s) => s.id === id);
+  }
+
+  /** @param {string} title exact first, then case-insensitive (as Google resolves A1 sheet names) */
+  sheetByTitle(title) {
+    return this.sheets.find((s) => s.title === title)
+      || this.sheets.find((s) => s.title.toLowerCase() === title.toLowerCase());
+  }
+
+  /** @param {number} id @param {string} requestKind */
+  requireSheet(id, requestKind) {
+    const s = this.sheetById(Number(id ?? 0));
+    if (!s) throw badRequest(`${requestKind}No grid with id: ${id ?? 0}`);
+    return s;
+  }
+
+  /**
+   * Resolves A1 notation to a sheet and bounds (null = unbounded).
+   * @param {string} a1
+   */
+  resolve(a1) {
+    const p = parseA1(a1);
+    if (!p) throw badRequest(`Unable to parse range: ${a1}`);
+    const sheet = p.sheetName === null ? this.sheets[0] : this.sheetByTitle(p.sheetName);
+    if (!sheet) throw badRequest(`Unable to parse range: ${a1}`);
+    return { sheet, bounds: p, text: p.text };
+  }
+
+  cellCount() {
+    let n = 0;
+    for (const s of this.sheets) n += s.rowCount * s.columnCount;
+    return n;
+  }
+
+  /** @param {number} extra @param {string} requestKind */
+  checkCellLimit(extra, requestKind) {
+    if (this.cellCount() + extra > CELL_LIMIT) {
+      throw badRequest(`${requestKind}This action would increase the number of cells in the workbook above the limit of 10000000 cells.`);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ cells
+
+  /** @param {Sheet} sheet @param {number} r @returns {Row|undefined} */
+  row(sheet, r) {
+    return sheet.rows[r];
+  }
+
+  /** A row that may be written in the current transaction (copied on first write). @param {Sheet} sheet @param {number} r @returns {Row} */
+  wrow(sheet, r) {
+    let row = sheet.rows[r];
+    if (!row) {
+      row = { v: [], g: this.gen };
+      while (sheet.rows.length < r) sheet.rows.push(undefined);
+      sheet.rows[r] = row;
+      return row;
+    }
+    if (row.g !== this.gen) {
+      /** @type {Row} */
+      const copy = { v: row.v.slice(), g: this.gen };
+      if (row.f) copy.f = { ...row.f };
+      if (row.fm) copy.fm = { ...row.fm };
+      if (row.dv) copy.dv = { ...row.dv };
+      if (row.nt) copy.nt = { ...row.nt };
+      sheet.rows[r] = copy;
+      row = copy;
+    }
+    return row;
+  }
+
+  /** @param {Sheet} sheet @param {number} r @param {number} c */
+  value(sheet, r, c) {
+    const row = sheet.rows[r];
+    if (!row) return null;
+    const v = row.v[c];
+    return v === undefined ? null : v;
+  }
+
+  /** @param {Row} row */
+  static trim(row) {
+    const v = row.v;
+    let n = v.length;
+    while (n > 0 && (v[n - 1] === undefined || v[n - 1] === null || v[n - 1] === '')) n--;
+    if (n !== v.length) v.length = n;
+  }
+
+  /** @param {Row|undefined} row */
+  static isEmptyRow(row) {
+    if (!row) return true;
+    for (const x of row.v) if (x !== undefined && x !== null && x !== '') return false;
+    return !row.f || Object.keys(row.f).length === 0;
+  }
+
+  /**
+   * Sets a cell's value (and formula). A formula keeps the current value until recalculation.
+   * @param {Sheet} sheet @param {number} r @param {number} c
+   * @param {any} value null/undefined/'' clears
+   * @param {string|null} [formula]
+   */
+  setValue(sheet, r, c, value, formula) {
+    const row = this.wrow(sheet, r);
+    if (formula) {
+      if (!row.f) row.f = {};
+      row.f[c] = formula;
+      if (value !== undefined) row.v[c] = value;
+      this.registerFormula(sheet, r, c, formula);
+    } else {
+      if (row.f && c in row.f) {
+        delete row.f[c];
+        this.unregisterFormula(sheet, r, c);
+      }
+      if (value === null || value === undefined || value === '') {
+        if (c < row.v.length) row.v[c] = undefined;
+      } else {
+        while (row.v.length < c) row.v.push(undefined);
+        row.v[c] = value;
+      }
+    }
+    Workbook.trim(row);
+  }
+
+  /** @param {any} fmt userEnteredFormat JSON @returns {number} */
+  internFormat(fmt) {
+    const key = JSON.stringify(fmt);
+    let id = this.formatIds.get(key);
+    if (id === undefined) {
+      id = this.formats.length;
+      this.formats.push(JSON.parse(key));
+      this.formatIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** @param {any} rule DataValidationRule JSON @returns {number} */
+  internValidation(rule) {
+    const key = JSON.stringify(rule);
+    let id = this.validationIds.get(key);
+    if (id === undefined) {
+      id = this.validations.length;
+      this.validations.push(JSON.parse(key));
+      this.validationIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** @param {Sheet} sheet @param {number} r @param {number} c @returns {any} userEnteredFormat or undefined */
+  formatAt(sheet, r, c) {
+    const row = sheet.rows[r];
+    if (!row || !row.fm) return undefined;
+    const id = row.fm[c];
+    return id === undefined ? undefined : this.formats[id];
+  }
+
+  /** @param {Sheet} sheet @param {number} r @param {number} c @param {any} fmt undefined clears */
+  setFormat(sheet, r, c, fmt) {
+    const row = this.wrow(sheet, r);
+    if (fmt === undefined || fmt === null || (typeof fmt === 'object' && Object.keys(fmt).length === 0)) {
+      if (row.fm) delete row.fm[c];
+    } else {
+      if (!row.fm) row.fm = {};
+      row.fm[c] = this.internFormat(fmt);
+    }
+  }
+
+  /** @param {Sheet} sheet @param {number} r @param {number} c @param {any} rule undefined clears */
+  setValidation(sheet, r, c, rule) {
+    const row = this.wrow(sheet, r);
+    if (!rule) {
+      if (row.dv) delete row.dv[c];
+    } else {
+      if (!row.dv) row.dv = {};
+      row.dv[c] = this.internValidation(rule);
+    }
+  }
+
+  /** @param {Sheet} sheet @param {number} r @param {number} c @param {string|undefined} note */
+  setNote(sheet, r, c, note) {
+    const row = this.wrow(sheet, r);
+    if (!note) {
+      if (row.nt) delete row.nt[c];
+    } else {
+      if (!row.nt) row.nt = {};
+      row.nt[c] = note;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ transactions
+
+  /** Starts an all-or-nothing edit. Cheap: copies row arrays (pointers), not rows. */
+  begin() {
+    this.gen += 1;
+    this.snapshot = {
+      props: structuredClone(this.props),
+      sheets: this.sheets.map((s) => ({ sheet: s, props: structuredClone(s.props), rows: s.rows.slice(),
+        extra: structuredClone(s.extra) })),
+      dm: structuredClone(this.dm),
+      formats: this.formats.length,
+      validations: this.validations.length,
+      drive: structuredClone(this.drive),
+      extra: structuredClone(this.extra),
+    };
+  }
+
+  commit() {
+    this.snapshot = null;
+  }
+
+  rollback() {
+    const snap = this.snapshot;
+    if (!snap) return;
+    this.props = snap.props;
+    this.sheets = snap.sheets.map((/** @type {any} */ x) => {
+      x.sheet.props = x.props;
+      x.sheet.rows = x.rows;
+      x.sheet.extra = x.extra;
+      return x.sheet;
+    });
+    this.dm = snap.dm;
+    for (const f of this.formats.splice(snap.formats)) this.formatIds.delete(JSON.stringify(f));
+    for (const v of this.validations.splice(snap.validations)) this.validationIds.delete(JSON.stringify(v));
+    this.drive = snap.drive;
+    this.extra = snap.extra;
+    this.snapshot = null;
+    this.invalidateFormulas();
+    this.gen += 1; // rows copied during the failed edit are no longer owned by anyone
+  }
+
+  // -------------------------------------------------------------------------------- dimension edits
+
+  /**
+   * Inserts rows or columns [start, end) and moves everything after them (cells, formats, formulas and
+   * references to them, developer metadata).
+   * @param {Sheet} sheet @param {'ROWS'|'COLUMNS'} dim @param {number} start @param {number} end
+   * @param {boolean} inheritFromBefore
+   */
+  insertDimension(sheet, dim, start, end, inheritFromBefore) {
+    const n = end - start;
+    const gp = sheet.props.gridProperties;
+    const from = inheritFromBefore ? start - 1 : start; // the neighbour whose formats the new cells take
+    if (dim === 'ROWS') {
+      const source = from >= 0 ? sheet.rows[from] : undefined;
+      const blanks = [];
+      for (let i = 0; i < n; i++) {
+        if (source && (source.fm || source.dv)) {
+          /** @type {Row} */
+          const r = { v: [], g: this.gen };
+          if (source.fm) r.fm = { ...source.fm };
+          if (source.dv) r.dv = { ...source.dv };
+          blanks.push(r);
+        } else blanks.push(undefined);
+      }
+      if (start < sheet.rows.length) sheet.rows.splice(start, 0, ...blanks);
+      gp.rowCount += n;
+    } else {
+      for (let r = 0; r < sheet.rows.length; r++) {
+        const old = sheet.rows[r];
+        if (!old) continue;
+        const touches = old.v.length > start || hasKeyAtOrAfter(old, start) || (from >= 0 && hasKeyAt(old, from));
+        if (!touches) continue;
+        const row = this.wrow(sheet, r);
+        if (row.v.length > start) row.v.splice(start, 0, ...new Array(n).fill(undefined));
+        for (const k of /** @type {const} */ (['f', 'fm', 'dv', 'nt'])) {
+          const m = row[k];
+          if (!m) continue;
+          const inherit = (k === 'fm' || k === 'dv') && from >= 0 ? m[from] : undefined;
+          row[k] = shiftKeys(m, start, n);
+          if (inherit !== undefined) for (let c = start; c < end; c++) /** @type {any} */ (row[k])[c] = inherit;
+        }
+      }
+      gp.columnCount += n;
+    }
+    for (const d of this.dm) {
+      if ((d.loc.type === 'ROW' || d.loc.type === 'COLUMN') && d.loc.sheetId === sheet.id
+        && (d.loc.type === 'ROW') === (dim === 'ROWS') && d.loc.index >= start) d.loc.index += n;
+    }
+    this.shiftReferences(sheet, dim, start, n);
+  }
+
+  /**
+   * Deletes rows or columns [start, end): their cells, formats and developer metadata go; references to
+   * them become #REF!.
+   * @param {Sheet} sheet @param {'ROWS'|'COLUMNS'} dim @param {number} start @param {number} end
+   */
+  deleteDimension(sheet, dim, start, end) {
+    const n = end - start;
+    const gp = sheet.props.gridProperties;
+    if (dim === 'ROWS') {
+      if (start < sheet.rows.length) sheet.rows.splice(start, n);
+      gp.rowCount -= n;
+      if (gp.frozenRowCount) gp.frozenRowCount = Math.max(0, gp.frozenRowCount - overlap(0, gp.frozenRowCount, start, end));
+    } else {
+      for (let r = 0; r < sheet.rows.length; r++) {
+        const old = sheet.rows[r];
+        if (!old || !(old.v.length > start || hasKeyAtOrAfter(old, start))) continue;
+        const row = this.wrow(sheet, r);
+        if (row.v.length > start) row.v.splice(start, n);
+        for (const k of /** @type {const} */ (['f', 'fm', 'dv', 'nt'])) {
+          const m = row[k];
+          if (m) row[k] = shiftKeys(m, start, -n);
+        }
+        Workbook.trim(row);
+      }
+      gp.columnCount -= n;
+      if (gp.frozenColumnCount) gp.frozenColumnCount = Math.max(0, gp.frozenColumnCount - overlap(0, gp.frozenColumnCount, start, end));
+    }
+    this.dm = this.dm.filter((d) => {
+      if ((d.loc.type !== 'ROW' && d.loc.type !== 'COLUMN') || d.loc.sheetId !== sheet.id) return true;
+      if ((d.loc.type === 'ROW') !== (dim === 'ROWS')) return true;
+      if (d.loc.index >= end) d.loc.index -= n;
+      else if (d.loc.index >= start) return false;
+      return true;
+    });
+    this.shiftReferences(sheet, dim, start, -n);
+  }
+
+  /**
+   * Rewrites formulas on every sheet that refer to `sheet` after an insert (count > 0) or delete (count < 0).
+   * @param {Sheet} sheet @param {'ROWS'|'COLUMNS'} dim @param {number} start @param {number} count
+   */
+  shiftReferences(sheet, dim, start, count) {
+    const recompute = [];
+    for (const s of this.sheets) {
+      for (let r = 0; r < s.rows.length; r++) {
+        const row = s.rows[r];
+        if (!row || !row.f) continue;
+        for (const key of Object.keys(row.f)) {
+          const c = Number(key);
+          const text = row.f[c];
+          const next = F.rewriteReferences(text, (name, b) => {
+            const target = name === null ? s : this.sheetByTitle(name);
+            return target === sheet ? F.shiftBounds(b, dim, start, count) : undefined;
+          });
+          if (next !== text) {
+            const w = this.wrow(s, r);
+            /** @type {Record<number, string>} */ (w.f)[c] = next;
+            if (next.includes('#REF!')) recompute.push({ s, r, c });
+          }
+        }
+      }
+    }
+    this.invalidateFormulas();
+    if (recompute.length) this.recalc([], recompute.map((x) => ({ sheet: x.s, r: x.r, c: x.c })));
+  }
+
+  /**
+   * Formulas that name a renamed sheet follow it; those naming a deleted sheet become #REF!.
+   * @param {string} oldTitle @param {string|null} newTitle null when the sheet was deleted
+   */
+  renameReferences(oldTitle, newTitle) {
+    const recompute = [];
+    for (const s of this.sheets) {
+      for (let r = 0; r < s.rows.length; r++) {
+        const row = s.rows[r];
+        if (!row || !row.f) continue;
+        for (const key of Object.keys(row.f)) {
+          const c = Number(key);
+          const text = row.f[c];
+          if (!text.includes('!')) continue;
+          const next = F.rewriteReferences(text, () => undefined,
+            (name) => (name.toLowerCase() === oldTitle.toLowerCase() ? (newTitle === null ? '#REF!' : newTitle) : undefined));
+          if (next !== text) {
+            const w = this.wrow(s, r);
+            /** @type {Record<number, string>} */ (w.f)[c] = next;
+            recompute.push({ sheet: s, r, c });
+          }
+        }
+      }
+    }
+    this.invalidateFormulas();
+    if (recompute.length) this.recalc([], recompute);
+  }
+
+  // ---------------------------------------------------------------------------------------- formulas
+
+  invalidateFormulas() {
+    this.registryBuilt = false;
+    for (const s of this.sheets) s.formulaIndex = null;
+  }
+
+  ensureRegistry() {
+    if (this.registryBuilt) return;
+    for (const s of this.sheets) {
+      s.formulaIndex = new Map();
+      for (let r = 0; r < s.rows.length; r++) {
+        const row = s.rows[r];
+        if (!row || !row.f) continue;
+        for (const key of Object.keys(row.f)) this.compileInto(s, r, Number(key), row.f[/** @type {any} */ (key)]);
+      }
+    }
+    this.registryBuilt = true;
+  }
+
+  /** @param {Sheet} sheet @param {number} r @param {number} c @param {string} text */
+  compileInto(sheet, r, c, text) {
+    const tree = parseCached(text);
+    // Only the ranges a formula reads are kept; its tree is parsed again when it is evaluated, so 100,000
+    // formulas do not hold 100,000 syntax trees.
+    const deps = tree ? F.references(tree).map((d) => ({
+      sheet: d.sheet === null ? sheet : this.sheetByTitle(d.sheet) || null,
+      r1: d.r1 ?? 0, r2: d.r2 ?? Infinity, c1: d.c1 ?? 0, c2: d.c2 ?? Infinity,
+    })) : [];
+    /** @type {Map<number, FormulaEntry>} */ (sheet.formulaIndex).set(KEY(r, c), { sheet, r, c, deps });
+  }
+
+  /** @param {Sheet} sheet @param {number} r @param {number} c @param {string} text */
+  registerFormula(sheet, r, c, text) {
+    if (this.registryBuilt && sheet.formulaIndex) this.compileInto(sheet, r, c, text);
+  }
+
+  /** @param {Sheet} sheet @param {number} r @param {number} c */
+  unregisterFormula(sheet, r, c) {
+    if (this.registryBuilt && sheet.formulaIndex) sheet.formulaIndex.delete(KEY(r, c));
+  }
+
+  /**
+   * Recomputes the formulas that depend on changed cells, and the given formula cells.
+   * @param {Array<{sheet: Sheet, r1: number, r2: number, c1: number, c2: number}>} changed (inclusive bounds)
+   * @param {Array<{sheet: Sheet, r: number, c: number}>} [formulaCells]
+   * @param {boolean} [all] recompute every formula
+   */
+  recalc(changed, formulaCells = [], all = false) {
+    this.ensureRegistry();
+    /** @type {Set<FormulaEntry>} */
+    const dirty = new Set();
+    if (all) {
+      for (const s of this.sheets) for (const e of /** @type {Map<number, FormulaEntry>} */ (s.formulaIndex).values()) dirty.add(e);
+    } else {
+      for (const fc of formulaCells) {
+        const e = fc.sheet.formulaIndex && fc.sheet.formulaIndex.get(KEY(fc.r, fc.c));
+        if (e) dirty.add(e);
+      }
+      let frontier = changed.slice();
+      for (const e of dirty) frontier.push({ sheet: e.sheet, r1: e.r, r2: e.r, c1: e.c, c2: e.c });
+      let anyFormulas = false;
+      for (const s of this.sheets) if (s.formulaIndex && s.formulaIndex.size) anyFormulas = true;
+      while (frontier.length && anyFormulas) {
+        /** @type {typeof frontier} */
+        const next = [];
+        for (const s of this.sheets) {
+          for (const e of /** @type {Map<number, FormulaEntry>} */ (s.formulaIndex).values()) {
+            if (dirty.has(e)) continue;
+            if (e.deps.some((d) => frontier.some((ch) => ch.sheet === d.sheet && d.r1 <= ch.r2 && ch.r1 <= d.r2
+              && d.c1 <= ch.c2 && ch.c1 <= d.c2))) {
+              dirty.add(e);
+              next.push({ sheet: e.sheet, r1: e.r, r2: e.r, c1: e.c, c2: e.c });
+            }
+          }
+        }
+        frontier = next.length > 2000 ? [] : next;
+        if (next.length > 2000) { // too many to chase one by one: recompute all
+          for (const s of this.sheets) for (const e of /** @type {Map<number, FormulaEntry>} */ (s.formulaIndex).values()) dirty.add(e);
+        }
+      }
+    }
+    if (!dirty.size) return;
+    /** @type {Map<FormulaEntry, number>} 1 = in progress, 2 = done */
+    const state = new Map();
+    const evalEntry = (/** @type {FormulaEntry} */ e) => {
+      const st = state.get(e);
+      if (st === 2) return;
+      if (st === 1) throw CIRCULAR;
+      state.set(e, 1);
+      let result;
+      try {
+        const row = e.sheet.rows[e.r];
+        const tree = row && row.f && row.f[e.c] ? parseCached(row.f[e.c]) : null;
+        result = tree ? F.evaluate(tree, this.evalContext(e.sheet, dirty, state, evalEntry))
+          : { value: F.err('#ERROR!', 'Formula parse error.') };
+      } catch (ex) {
+        if (ex !== CIRCULAR) throw ex;
+        result = { value: F.err('#REF!', 'Circular dependency detected. To resolve with iterative calculation, see File > Spreadsheet Settings.') };
+      }
+      if (!result.unsupported) {
+        const row = this.wrow(e.sheet, e.r);
+        while (row.v.length < e.c) row.v.push(undefined);
+        row.v[e.c] = result.value === '' ? '' : result.value;
+        Workbook.trim(row);
+      }
+      state.set(e, 2);
+    };
+    for (const e of dirty) evalEntry(e);
+  }
+
+  /**
+   * @param {Sheet} home
+   * @param {Set<FormulaEntry>} dirty
+   * @param {Map<FormulaEntry, number>} state
+   * @param {(e: FormulaEntry) => void} evalEntry
+   * @returns {import('./formula').EvalContext & any}
+   */
+  evalContext(home, dirty, state, evalEntry) {
+    const sheetOf = (/** @type {string|null} */ name) => (name === null ? home : this.sheetByTitle(name));
+    const read = (/** @type {Sheet} */ s, /** @type {number} */ r, /** @type {number} */ c) => {
+      const row = s.rows[r];
+      if (row && row.f && c in row.f && s.formulaIndex) {
+        const e = s.formulaIndex.get(KEY(r, c));
+        if (e && dirty.has(e) && state.get(e) !== 2) evalEntry(e);
+      }
+      const v = s.rows[r] ? /** @type {Row} */ (s.rows[r]).v[c] : undefined;
+      return v === undefined || v === '' ? null : v;
+    };
+    return {
+      cell: (/** @type {string|null} */ name, /** @type {number} */ r, /** @type {number} */ c) => {
+        const s = sheetOf(name);
+        if (!s) return F.err('#REF!', `Unresolved sheet name '${name}'.`);
+        if (r >= s.rowCount || c >= s.columnCount) return F.err('#REF!', 'Reference does not exist.');
+        return read(s, r, c);
+      },
+      range: (/** @type {string|null} */ name, /** @type {any} */ b) => {
+        const s = sheetOf(name);
+        if (!s) return F.err('#REF!', `Unresolved sheet name '${name}'.`);
+        const r1 = b.r1 ?? 0, c1 = b.c1 ?? 0;
+        const r2 = Math.min(b.r2 ?? s.rowCount - 1, s.rowCount - 1);
+        const c2 = Math.min(b.c2 ?? s.columnCount - 1, s.columnCount - 1);
+        const out = [];
+        for (let r = r1; r <= r2; r++) {
+          const row = [];
+          for (let c = c1; c <= c2; c++) row.push(read(s, r, c));
+          out.push(row);
+        }
+        return out;
+      },
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------ metadata
+
+  /** @param {DevMeta} d */
+  static locationJson(d) {
+    const loc = d.loc;
+    if (loc.type === 'SPREADSHEET') return { locationType: 'SPREADSHEET', spreadsheet: true };
+    if (loc.type === 'SHEET') return { locationType: 'SHEET', sheetId: loc.sheetId };
+    return {
+      locationType: loc.type,
+      dimensionRange: dimensionRangeJson(loc.sheetId, loc.type === 'ROW' ? 'ROWS' : 'COLUMNS', loc.index, loc.index + 1),
+    };
+  }
+
+  /** @param {DevMeta} d */
+  static metadataJson(d) {
+    /** @type {Record<string, any>} */
+    const out = { metadataId: d.id, metadataKey: d.key };
+    if (d.value !== undefined) out.metadataValue = d.value;
+    out.location = Workbook.locationJson(d);
+    out.visibility = d.visibility;
+    return out;
+  }
+
+  /** @param {Sheet} sheet @param {Partial<{startRowIndex: number|null, endRowIndex: number|null, startColumnIndex: number|null, endColumnIndex: number|null}>} b */
+  rangeText(sheet, b) {
+    return toA1(b, sheet.title);
+  }
+}
+
+const CIRCULAR = Symbol('circular');
+
+/** @type {Map<string, any>} recently parsed formulas (text -> tree, or null for a parse error) */
+const PARSED = new Map();
+/** @param {string} text */
+function parseCached(text) {
+  let tree = PARSED.get(text);
+  if (tree === undefined) {
+    try {
+      tree = F.parse(text);
+    } catch {
+      tree = null;
+    }
+    if (PARSED.size >= 20000) PARSED.clear();
+    PARSED.set(text, tree);
+  }
+  return tree;
+}
+
+/** @param {Row} row @param {number} start */
+function hasKeyAtOrAfter(row, start) {
+  for (const k of /** @type {const} */ (['f', 'fm', 'dv', 'nt'])) {
+    const m = row[k];
+    if (m) for (const key of Object.keys(m)) if (Number(key) >= start) return true;
+  }
+  return false;
+}
+
+/** @param {Row} row @param {number} c */
+function hasKeyAt(row, c) {
+  return !!((row.fm && c in row.fm) || (row.dv && c in row.dv));
+}
+
+/** @template T @param {Record<number, T>} m @param {number} start @param {number} delta @returns {Record<number, T>} */
+function shiftKeys(m, start, delta) {
+  /** @type {Record<number, T>} */
+  const out = {};
+  for (const key of Object.keys(m)) {
+    const c = Number(key);
+    if (c < start) out[c] = m[c];
+    else if (delta > 0) out[c + delta] = m[c];
+    else if (c >= start - delta) out[c + delta] = m[c];
+  }
+  return out;
+}
+
+/** @param {number} a0 @param {number} a1 @param {number} b0 @param {number} b1 */
+function overlap(a0, a1, b0, b1) {
+  return Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
+}
+
+/**
+ * A GridRange as Google writes it: fields that are 0 are left out (proto3 JSON), so the first sheet's range
+ * has no `sheetId`.
+ * @param {number} sheetId @param {number|null|undefined} r0 @param {number|null|undefined} r1
+ * @param {number|null|undefined} c0 @param {number|null|undefined} c1
+ */
+function gridRangeJson(sheetId, r0, r1, c0, c1) {
+  /** @type {Record<string, number>} */
+  const out = {};
+  if (sheetId) out.sheetId = sheetId;
+  if (r0) out.startRowIndex = r0;
+  if (r1 !== null && r1 !== undefined) out.endRowIndex = r1;
+  if (c0) out.startColumnIndex = c0;
+  if (c1 !== null && c1 !== undefined) out.endColumnIndex = c1;
+  return out;
+}
+
+/** @param {number} sheetId @param {string} dimension @param {number} start @param {number} end */
+function dimensionRangeJson(sheetId, dimension, start, end) {
+  /** @type {Record<string, any>} */
+  const out = {};
+  if (sheetId) out.sheetId = sheetId;
+  out.dimension = dimension;
+  if (start) out.startIndex = start;
+  out.endIndex = end;
+  return out;
+}
+
+module.exports = { Workbook, Sheet, CELL_LIMIT, MAX_COLUMNS, gridRangeJson, dimensionRangeJson, KEY };

@@ -1,0 +1,150 @@
+// @ts-check
+'use strict';
+/**
+ * Fault injection for tests (`POST /_emulator/faults`): the next N requests whose path matches a regex fail
+ * with a Google-shaped error, lose their connection, or wait first. Cleared by `POST /_emulator/reset`.
+ */
+
+const STATUS_TEXT = /** @type {Record<number, [string, string]>} */ ({
+  400: ['INVALID_ARGUMENT', 'Request contains an invalid argument.'],
+  403: ['PERMISSION_DENIED', 'The caller does not have permission'],
+  404: ['NOT_FOUND', 'Requested entity was not found.'],
+  429: ['RESOURCE_EXHAUSTED', "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' of service 'sheets.googleapis.com' for consumer 'project_number:000000000000'."],
+  500: ['INTERNAL', 'Internal error encountered.'],
+  502: ['UNAVAILABLE', 'Bad Gateway'],
+  503: ['UNAVAILABLE', 'The service is currently unavailable.'],
+  504: ['DEADLINE_EXCEEDED', 'The request timed out.'],
+});
+
+/**
+ * @typedef {{re: RegExp, method: string|null, count: number, status: number|null, drop: boolean, latencyMs: number,
+ *   message: string|null}} Rule
+ */
+
+class Faults {
+  constructor() {
+    /** @type {Rule[]} */
+    this.rules = [];
+  }
+
+  reset() {
+    this.rules = [];
+  }
+
+  /**
+   * @param {{path?: string, method?: string, count?: number, status?: number, drop?: boolean, latencyMs?: number,
+   *   message?: string}} spec
+   */
+  add(spec) {
+    let re;
+    try {
+      re = new RegExp(spec.path || '.*');
+    } catch (e) {
+      throw new Error('bad path regex: ' + /** @type {Error} */ (e).message);
+    }
+    const count = spec.count === undefined ? 1 : Number(spec.count);
+    if (!Number.isInteger(count) || count < 1) throw new Error('count must be a positive integer');
+    if (spec.status !== undefined && !STATUS_TEXT[Number(spec.status)]) throw new Error('unsupported status ' + spec.status);
+    this.rules.push({
+      re, method: spec.method ? String(spec.method).toUpperCase() : null, count,
+      status: spec.status === undefined ? null : Number(spec.status), drop: !!spec.drop,
+      latencyMs: Number(spec.latencyMs) || 0, message: spec.message || null,
+    });
+  }
+
+  /**
+   * The rule that applies to this request, counting it down.
+   * @param {string} method @param {string} path path with query
+   * @returns {{status: number|null, drop: boolean, latencyMs: number, body: any} | null}
+   */
+  take(method, path) {
+    for (const rule of this.rules) {
+      if (rule.method && rule.method !== method) continue;
+      if (!rule.re.test(path)) continue;
+      rule.count -= 1;
+      if (rule.count <= 0) this.rules.splice(this.rules.indexOf(rule), 1);
+      /** @type {any} */
+      let body = null;
+      if (rule.status) {
+        const [status, text] = STATUS_TEXT[rule.status];
+        const message = rule.message || text;
+        body = { error: { code: rule.status, message, status } };
+        if (rule.status === 429) {
+          body.error.details = [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED',
+            domain: 'googleapis.com', metadata: { service: 'sheets.googleapis.com', quota_limit: 'ReadRequestsPerMinutePerUser' } }];
+        }
+      }
+      return { status: rule.status, drop: rule.drop, latencyMs: rule.latencyMs, body };
+    }
+    return null;
+  }
+}
+
+module.exports = { Faults, STATUS_TEXT };
+
+/**
+ * The REST request an engine call stands for, so faults aimed at a path also reach the calls a script makes
+ * (the Advanced Sheets service, DriveApp, SpreadsheetApp all go through the engine).
+ * @param {string} method @param {any[]} args @returns {[string, string] | null} [HTTP method, path]
+ */
+function restEquivalent(method, args) {
+  const id = encodeURIComponent(String(args[0]));
+  const range = () => encodeURIComponent(String(args[1]));
+  switch (method) {
+    case 'createSpreadsheet': return ['POST', '/v4/spreadsheets'];
+    case 'getSpreadsheet': return ['GET', `/v4/spreadsheets/${id}`];
+    case 'batchUpdate': return ['POST', `/v4/spreadsheets/${id}:batchUpdate`];
+    case 'valuesGet': return ['GET', `/v4/spreadsheets/${id}/values/${range()}`];
+    case 'valuesBatchGet': return ['GET', `/v4/spreadsheets/${id}/values:batchGet`];
+    case 'valuesUpdate': return ['PUT', `/v4/spreadsheets/${id}/values/${range()}`];
+    case 'valuesAppend': return ['POST', `/v4/spreadsheets/${id}/values/${range()}:append`];
+    case 'valuesBatchUpdate': return ['POST', `/v4/spreadsheets/${id}/values:batchUpdate`];
+    case 'valuesClear': return ['POST', `/v4/spreadsheets/${id}/values/${range()}:clear`];
+    case 'valuesBatchClear': return ['POST', `/v4/spreadsheets/${id}/values:batchClear`];
+    case 'developerMetadataSearch': return ['POST', `/v4/spreadsheets/${id}/developerMetadata:search`];
+    case 'developerMetadataGet': return ['GET', `/v4/spreadsheets/${id}/developerMetadata/${range()}`];
+    case 'driveGet': return ['GET', `/drive/v3/files/${id}`];
+    case 'driveCopy': return ['POST', `/drive/v3/files/${id}/copy`];
+    case 'driveList': return ['GET', '/drive/v3/files'];
+    case 'driveUpdate': return ['PATCH', `/drive/v3/files/${id}`];
+    case 'driveDelete': return ['DELETE', `/drive/v3/files/${id}`];
+    default: return null;
+  }
+}
+
+/**
+ * The engine as scripts see it: each call first meets the faults of its REST equivalent. A delayed call
+ * returns a Promise (the runtime awaits it, the server keeps serving); a failing one throws the ApiError
+ * Google would have answered; a dropped connection becomes a 500.
+ * @param {any} engine @param {Faults} faults
+ */
+function faultedEngine(engine, faults) {
+  const { ApiError } = require('./engine/errors');
+  return new Proxy(engine, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      return (/** @type {any[]} */ ...args) => {
+        const rest = restEquivalent(prop, args);
+        const fault = rest && faults.take(rest[0], rest[1]);
+        if (!fault) return value.apply(target, args);
+        const fail = () => {
+          if (fault.drop) throw new ApiError(500, 'INTERNAL', 'Internal error encountered.');
+          if (fault.status) throw new ApiError(fault.status, fault.body.error.status, fault.body.error.message);
+          return value.apply(target, args);
+        };
+        if (!fault.latencyMs) return fail();
+        return new Promise((resolve, reject) => setTimeout(() => {
+          try {
+            resolve(fail());
+          } catch (e) {
+            reject(e);
+          }
+        }, fault.latencyMs));
+      };
+    },
+  });
+}
+
+module.exports.faultedEngine = faultedEngine;
+module.exports.restEquivalent = restEquivalent;

@@ -1,0 +1,172 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { Engine } = require('../engine');
+const { createServer } = require('../server');
+const { zeues } = require('./helpers');
+
+const DEPLOYMENT = 'AKfycbTestDeployment';
+
+/** A stand-in with the runtime's interface, so the HTTP side is tested alone. */
+function fakeRuntime() {
+  const calls = [];
+  return {
+    calls,
+    limit: 0,
+    setExecutionLimit(ms) { this.limit = ms; },
+    async run(req) {
+      calls.push(req);
+      if (req.functionName === 'ok') return { result: { a: [1, 'b'] }, logs: [] };
+      if (req.functionName === 'none') return { logs: [] };
+      if (req.functionName === 'menu') return { result: 'menu done', alerts: [{ title: 'T', prompt: 'P', buttons: 'YES_NO', answer: req.menu.uiAnswers[0] }], menus: [{ name: 'ZEUES Migration' }], logs: [] };
+      return { error: { errorMessage: 'Error: boom', errorType: 'ScriptError', scriptStackTraceElements: [{ function: 'bad', lineNumber: 3 }] }, logs: [] };
+    },
+  };
+}
+
+async function start() {
+  const { engine, id } = zeues(new Engine({}));
+  const runtime = fakeRuntime();
+  const { server } = createServer({ engine, runtime, deploymentId: DEPLOYMENT, scriptDir: null });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  const call = async (method, p, body) => {
+    const res = await fetch(url + p, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  return { engine, id, runtime, server, url, call };
+}
+
+test('Sheets, Drive and control routes over HTTP', async (t) => {
+  const s = await start();
+  t.after(() => s.server.close());
+  const enc = encodeURIComponent("'My Sheet'!A1:B1");
+  let r = await s.call('GET', `/v4/spreadsheets/${s.id}/values/${enc}?valueRenderOption=UNFORMATTED_VALUE&alt=json`);
+  assert.deepEqual(r, { status: 200, body: { range: "'My Sheet'!A1:B1", majorDimension: 'ROWS', values: [[600, 'MK-1335-CW-25238-011!']] } });
+  r = await s.call('GET', `/v4/spreadsheets/${s.id}/values:batchGet?ranges=Metadata!A1&ranges=Metadata!B1&fields=valueRanges(values)`);
+  assert.deepEqual(r.body, { valueRanges: [{ values: [['id']] }, { values: [['timestamp']] }] });
+  r = await s.call('PUT', `/v4/spreadsheets/${s.id}/values/Metadata!A3?valueInputOption=RAW`, { values: [['x']] });
+  assert.equal(r.body.updatedRange, 'Metadata!A3');
+  r = await s.call('POST', `/v4/spreadsheets/${s.id}/values/Metadata!A1:append?valueInputOption=RAW`, { values: [['y']] });
+  assert.equal(r.body.updates.updatedRange, 'Metadata!A4');
+  r = await s.call('POST', `/v4/spreadsheets/${s.id}/values/Metadata!A4:clear`, {});
+  assert.equal(r.body.clearedRange, 'Metadata!A4');
+  r = await s.call('GET', `/v4/spreadsheets/${s.id}/values/A1?bogus=1`);
+  assert.equal(r.status, 400);
+  assert.match(r.body.error.message, /Unknown name "bogus"/);
+  r = await s.call('POST', `/v4/spreadsheets/${s.id}:batchUpdate`, { requests: [{ addSheet: {} }] });
+  assert.equal(r.body.replies[0].addSheet.properties.title, 'Sheet4');
+  r = await s.call('GET', `/v4/spreadsheets/${s.id}?fields=sheets.properties.title`);
+  assert.deepEqual(r.body.sheets.map((x) => x.properties.title), ['Operaciones', 'Metadata', 'My Sheet', 'Sheet4']);
+  r = await s.call('POST', '/v4/spreadsheets', { properties: { title: 'nuevo' } });
+  assert.equal(r.body.sheets[0].properties.title, 'Sheet1');
+  r = await s.call('GET', `/drive/v3/files?q=${encodeURIComponent("name = 'nuevo'")}&fields=files(id,name)&supportsAllDrives=true`);
+  assert.equal(r.body.files[0].name, 'nuevo');
+  r = await s.call('DELETE', `/drive/v3/files/${r.body.files[0].id}`);
+  assert.equal(r.status, 204);
+  r = await s.call('GET', '/_emulator/state');
+  assert.deepEqual(r.body.spreadsheets, [s.id]);
+  r = await s.call('GET', '/v4/spreadsheets/nope');
+  assert.deepEqual(r, { status: 404, body: { error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND' } } });
+});
+
+test('fault injection: status, drop, latency, afterValidation, reset', async (t) => {
+  const s = await start();
+  t.after(() => s.server.close());
+  await s.call('POST', '/_emulator/faults', { path: '/values/', method: 'GET', count: 2, status: 503 });
+  let r = await s.call('GET', `/v4/spreadsheets/${s.id}/values/A1`);
+  assert.equal(r.status, 503);
+  assert.equal(r.body.error.status, 'UNAVAILABLE');
+  assert.equal((await s.call('PUT', `/v4/spreadsheets/${s.id}/values/A1?valueInputOption=RAW`, { values: [['w']] })).status, 200);
+  assert.equal((await s.call('GET', `/v4/spreadsheets/${s.id}/values/A1`)).status, 503);
+  assert.equal((await s.call('GET', `/v4/spreadsheets/${s.id}/values/A1`)).status, 200);
+  await s.call('POST', '/_emulator/faults', { path: ':batchUpdate', status: 429 });
+  r = await s.call('POST', `/v4/spreadsheets/${s.id}:batchUpdate`, { requests: [{ addSheet: {} }] });
+  assert.equal(r.body.error.status, 'RESOURCE_EXHAUSTED');
+  await s.call('POST', '/_emulator/faults', { path: '/values/', drop: true });
+  await assert.rejects(s.call('GET', `/v4/spreadsheets/${s.id}/values/A1`));
+  await s.call('POST', '/_emulator/faults', { path: '/values/', latencyMs: 200 });
+  const t0 = Date.now();
+  assert.equal((await s.call('GET', `/v4/spreadsheets/${s.id}/values/A1`)).status, 200);
+  assert.ok(Date.now() - t0 >= 190);
+  await s.call('POST', '/_emulator/faults', { afterValidation: true, count: 1 });
+  const before = JSON.stringify(s.engine.getSpreadsheet(s.id, { includeGridData: true }));
+  r = await s.call('POST', `/v4/spreadsheets/${s.id}:batchUpdate`, { requests: [{ addSheet: { properties: { title: 'x' } } }] });
+  assert.equal(r.status, 500);
+  assert.equal(JSON.stringify(s.engine.getSpreadsheet(s.id, { includeGridData: true })), before);
+  assert.equal((await s.call('POST', `/v4/spreadsheets/${s.id}:batchUpdate`, { requests: [{ addSheet: { properties: { title: 'x' } } }] })).status, 200);
+  await s.call('POST', '/_emulator/faults', { path: '.*', status: 500, count: 10 });
+  await s.call('POST', '/_emulator/reset', {});
+  assert.equal((await s.call('GET', `/v4/spreadsheets/${s.id}/values/A1`)).status, 200);
+  assert.equal((await s.call('POST', '/_emulator/faults', { path: '(', status: 500 })).status, 400);
+});
+
+test('scripts.run: Operation envelope, errors, unknown deployment, lost replies, menu runs', async (t) => {
+  const s = await start();
+  t.after(() => s.server.close());
+  const run = (fn, extra = {}) => s.call('POST', `/v1/scripts/${DEPLOYMENT}:run`, { function: fn, parameters: [1, 'x'], devMode: false, ...extra });
+  assert.deepEqual(await run('ok'), { status: 200, body: { done: true, response: {
+    '@type': 'type.googleapis.com/google.apps.script.v1.ExecutionResponse', result: { a: [1, 'b'] } } } });
+  assert.deepEqual(s.runtime.calls[0], { functionName: 'ok', parameters: [1, 'x'], hang: false });
+  assert.deepEqual((await run('none')).body, { done: true, response: { '@type': 'type.googleapis.com/google.apps.script.v1.ExecutionResponse' } });
+  assert.deepEqual(await run('bad'), { status: 200, body: { done: true, error: { code: 3, message: 'ScriptError', details: [{
+    '@type': 'type.googleapis.com/google.apps.script.v1.ExecutionError', errorMessage: 'Error: boom', errorType: 'ScriptError',
+    scriptStackTraceElements: [{ function: 'bad', lineNumber: 3 }] }] } } });
+  const missing = await s.call('POST', '/v1/scripts/AKfycbOther:run', { function: 'ok' });
+  assert.deepEqual(missing, { status: 404, body: { error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND' } } });
+  await s.call('POST', '/_emulator/script', { loseReply: 1, hang: true, executionLimitMs: 1234 });
+  assert.equal(s.runtime.limit, 1234);
+  await assert.rejects(run('ok'));
+  assert.equal(s.runtime.calls.at(-1).hang, true); // the run happened, the reply was lost
+  assert.equal((await run('ok')).status, 200);
+  assert.equal(s.runtime.calls.at(-1).hang, false);
+  const menu = await s.call('POST', '/_emulator/menu-run', { spreadsheetId: s.id, function: 'menu', uiAnswers: ['YES'] });
+  assert.deepEqual(menu.body, { result: 'menu done', alerts: [{ title: 'T', prompt: 'P', buttons: 'YES_NO', answer: 'YES' }],
+    menus: [{ name: 'ZEUES Migration' }], logs: [] });
+  assert.equal(s.runtime.calls.at(-1).spreadsheetId, s.id);
+});
+
+test('server.js: ready line, SIGTERM persists and exits 0, restart keeps data', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emu-server-'));
+  const serverJs = path.join(__dirname, '..', 'server.js');
+  const startProc = () => new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [serverJs, '--port', '0', '--data', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.once('data', (d) => resolve({ child, ready: JSON.parse(String(d)) }));
+    child.on('error', reject);
+  });
+  let { child, ready } = await startProc();
+  assert.match(ready.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(ready.deploymentId, /^AKfycb[A-Za-z0-9_-]+$/);
+  let res = await fetch(ready.url + '/v4/spreadsheets', { method: 'POST', body: JSON.stringify({ properties: { title: 'persist' } }) });
+  const id = (await res.json()).spreadsheetId;
+  await fetch(`${ready.url}/v4/spreadsheets/${id}/values/A1?valueInputOption=RAW`, { method: 'PUT', body: JSON.stringify({ values: [['kept']] }) });
+  const code = await new Promise((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); });
+  assert.equal(code, 0);
+  ({ child, ready } = await startProc());
+  res = await fetch(`${ready.url}/v4/spreadsheets/${id}/values/A1`);
+  assert.deepEqual((await res.json()).values, [['kept']]);
+  await new Promise((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); });
+});
+
+test('faults also reach the engine calls scripts make', async () => {
+  const { Faults, faultedEngine } = require('../faults');
+  const { engine, id } = zeues(new Engine({}));
+  const faults = new Faults();
+  const seen = faultedEngine(engine, faults);
+  faults.add({ path: ':batchUpdate', status: 429 });
+  assert.throws(() => seen.batchUpdate(id, { requests: [{ addSheet: {} }] }), (e) => e.code === 429 && e.status === 'RESOURCE_EXHAUSTED');
+  assert.equal(seen.batchUpdate(id, { requests: [{ addSheet: {} }] }).replies.length, 1);
+  faults.add({ path: '/values/', method: 'GET', latencyMs: 100 });
+  const t0 = Date.now();
+  const pending = seen.valuesGet(id, 'Metadata!A1');
+  assert.ok(pending instanceof Promise);
+  assert.deepEqual((await pending).values, [['id']]);
+  assert.ok(Date.now() - t0 >= 95);
+  assert.deepEqual(seen.valuesGet(id, 'Metadata!A1').values, [['id']]);
+  assert.equal(seen.dataDir, null);
+});
