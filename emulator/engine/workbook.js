@@ -237,37 +237,34 @@ class Workbook {
     return id === undefined ? undefined : this.formats[id];
   }
 
+  /**
+   * Set or clear (value undefined) one cell of a row's sparse side table: fm formats, dv validation, nt notes.
+   * @param {Sheet} sheet @param {number} r @param {number} c @param {'fm'|'dv'|'nt'} table @param {any} value
+   */
+  setSide(sheet, r, c, table, value) {
+    const row = /** @type {any} */ (this.wrow(sheet, r));
+    if (value === undefined) {
+      if (row[table]) delete row[table][c];
+    } else {
+      if (!row[table]) row[table] = {};
+      row[table][c] = value;
+    }
+  }
+
   /** @param {Sheet} sheet @param {number} r @param {number} c @param {any} fmt undefined clears */
   setFormat(sheet, r, c, fmt) {
-    const row = this.wrow(sheet, r);
-    if (fmt === undefined || fmt === null || (typeof fmt === 'object' && Object.keys(fmt).length === 0)) {
-      if (row.fm) delete row.fm[c];
-    } else {
-      if (!row.fm) row.fm = {};
-      row.fm[c] = this.internFormat(fmt);
-    }
+    const empty = fmt === undefined || fmt === null || (typeof fmt === 'object' && Object.keys(fmt).length === 0);
+    this.setSide(sheet, r, c, 'fm', empty ? undefined : this.internFormat(fmt));
   }
 
   /** @param {Sheet} sheet @param {number} r @param {number} c @param {any} rule undefined clears */
   setValidation(sheet, r, c, rule) {
-    const row = this.wrow(sheet, r);
-    if (!rule) {
-      if (row.dv) delete row.dv[c];
-    } else {
-      if (!row.dv) row.dv = {};
-      row.dv[c] = this.internValidation(rule);
-    }
+    this.setSide(sheet, r, c, 'dv', rule ? this.internValidation(rule) : undefined);
   }
 
   /** @param {Sheet} sheet @param {number} r @param {number} c @param {string|undefined} note */
   setNote(sheet, r, c, note) {
-    const row = this.wrow(sheet, r);
-    if (!note) {
-      if (row.nt) delete row.nt[c];
-    } else {
-      if (!row.nt) row.nt = {};
-      row.nt[c] = note;
-    }
+    this.setSide(sheet, r, c, 'nt', note || undefined);
   }
 
   // ------------------------------------------------------------------------------------ transactions
