@@ -1,6 +1,8 @@
 """`python3 tasks.py bench`: measured figures, printed and written to `bench-results/<suite>.json`.
 
-Each measurement runs in a child process so its wall time and peak RSS are its own.
+Each measurement runs in a child process so its wall time and peak RSS are its own. Suites: `workbook`
+(generating workbooks) and `rehearse` (the whole cycle on the emulator: per-step wall time, API calls by
+kind, bytes read, peak RSS of the orchestrator and of the emulator, and what read pacing would add).
 """
 
 from __future__ import annotations
@@ -43,14 +45,126 @@ def bench_workbook(sizes: list[int]) -> list[dict[str, Any]]:
     return rows
 
 
-SUITES = {"workbook": bench_workbook}
+PACED_READS_PER_MINUTE = 50  # the default `reads_per_minute` against Google (under its 60 per user)
+
+
+def _reads(methods: dict[str, Any]) -> int:
+    """Read requests (Sheets and Drive, retries included): what the per-minute read quota counts."""
+    return sum(m["requests"] for name, m in methods.items() if name.startswith(("sheets.", "drive.")))
+
+
+def _limiter_wait(reads: int) -> float:
+    """Seconds the read limiter (orchestrator.google.pacing) makes `reads` requests wait, starting rested."""
+    from orchestrator.google.pacing import TokenBucket
+
+    bucket = TokenBucket(PACED_READS_PER_MINUTE)
+    return round(max(0.0, reads - bucket.capacity) / bucket.rate, 1)
+
+
+def rehearse_child(source: Path, spools: int, result: Path) -> None:
+    """In a child process: rehearse `source` on a fresh emulator; write the figures to `result`."""
+    from orchestrator.engine.checkpoint import CheckpointStore
+    from orchestrator.engine.progress import Progress
+    from orchestrator.engine.rehearsal import emulated_workbook, emulator_config, rehearse
+    from orchestrator.engine.runs import RunReport
+    from orchestrator.google import GoogleClients
+
+    with tempfile.TemporaryDirectory(prefix="zeues-bench-") as tmp:
+        work = Path(tmp)
+        started = time.perf_counter()
+        with emulated_workbook(source, spools, 1, work, None) as (emu, original_id):
+            loaded = time.perf_counter() - started
+            with GoogleClients.from_config(emulator_config(emu, original_id, work)) as clients:
+                runs: list[dict[str, Any]] = []
+                seen: dict[str, Any] = {}
+
+                def on_run(run: RunReport) -> None:
+                    # The counters since the previous run: this run's API traffic alone.
+                    now = {k: m.model_dump() for k, m in clients.stats.methods.items()}
+                    delta = {k: {f: v - seen.get(k, {}).get(f, 0) for f, v in m.items()} for k, m in now.items()}
+                    seen.update(now)
+                    runs.append({"action": run.action, "migration": run.migration_id, "status": run.status,
+                                 "seconds": round(sum(run.timings.values()), 3), "steps": run.timings,
+                                 "verification": run.verification.status if run.verification else None,
+                                 "rows_checked": run.verification.rows_checked if run.verification else 0,
+                                 "cells_checked": run.verification.cells_checked if run.verification else 0,
+                                 "reads": _reads({k: d for k, d in delta.items() if d["requests"]})})
+
+                report = rehearse(clients, original_id, CheckpointStore(work / "checkpoints"), Progress(None),
+                                  str(source), spools, on_run)
+                emulator_kib = emu.peak_rss_kib()
+                methods = {k: {"calls": m.calls, "requests": m.requests, "bytes": m.bytes,
+                               "seconds": round(m.seconds, 3)} for k, m in sorted(clients.stats.methods.items())}
+    result.write_text(json.dumps({
+        "load_seconds": round(loaded, 3), "rehearsal_seconds": report.seconds, "runs": runs, "api": methods,
+        "calls": sum(m["calls"] for m in methods.values()), "bytes_read": clients.stats.bytes,
+        "read_requests": _reads(methods),
+        "peak_rss_kib": {"orchestrator": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                         "emulator": emulator_kib},
+    }))
+
+
+def bench_rehearse(sizes: list[int]) -> list[dict[str, Any]]:
+    """`rehearse` (copy, apply + full verification, rollback + full verification) on a generated workbook."""
+    from orchestrator.workbook import WorkbookOptions, write_workbook
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for spools in sorted(sizes):
+            source, result = Path(tmp) / f"wb-{spools}.json", Path(tmp) / f"result-{spools}.json"
+            write_workbook(WorkbookOptions(spools=spools, seed=1), source)  # here, so the child's RSS is the run's
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "orchestrator.bench", "--child-rehearse", str(source),
+                            "--spools", str(spools), "--result", str(result)], check=True)
+            figures = json.loads(result.read_text())
+            reads = figures["read_requests"]
+            row = {"spools": spools, "workbook_mb": round(source.stat().st_size / 1e6, 1),
+                   "wall_seconds": round(time.perf_counter() - started, 2), **figures,
+                   # Against Google reads are paced: reads/50 minutes at most; the limiter's own figure (a
+                   # small burst, then an even refill) is what a run from a rested limiter waits.
+                   "paced_minutes_at_50_reads_per_minute": {
+                       "rehearsal": round(reads / PACED_READS_PER_MINUTE, 2),
+                       **{r["action"]: round(r["reads"] / PACED_READS_PER_MINUTE, 2) for r in figures["runs"]}},
+                   "limiter_wait_seconds_at_50_reads_per_minute": {
+                       "rehearsal": _limiter_wait(reads),
+                       **{r["action"]: _limiter_wait(r["reads"]) for r in figures["runs"]}}}
+            rows.append(row)
+            _print_rehearsal(row)
+    return rows
+
+
+def _print_rehearsal(row: dict[str, Any]) -> None:
+    rss = row["peak_rss_kib"]
+    emulator = f"{rss['emulator'] / 1024:.0f} MiB" if rss["emulator"] else "n/a"
+    print(f"rehearse {row['spools']:>7,} spools ({row['workbook_mb']} MB workbook): load {row['load_seconds']:.2f} s, "
+          f"rehearsal {row['rehearsal_seconds']:.2f} s; peak RSS orchestrator {rss['orchestrator'] / 1024:.0f} MiB, "
+          f"emulator {emulator}", flush=True)
+    for run in row["runs"]:
+        steps = ", ".join(f"{k} {v:.2f}" for k, v in run["steps"].items())
+        print(f"  {run['action']:<8} {run['seconds']:6.2f} s  ({steps}); verified {run['verification']}: "
+              f"{run['rows_checked']:,} rows, {run['cells_checked']:,} cells; {run['reads']} read requests: paced at "
+              f"{PACED_READS_PER_MINUTE}/min {run['reads'] / PACED_READS_PER_MINUTE:.2f} min at most, "
+              f"{_limiter_wait(run['reads']):.0f} s from a rested limiter", flush=True)
+    for name, m in row["api"].items():
+        print(f"  {name:<44} {m['calls']:>4} calls {m['requests']:>4} requests {m['bytes'] / 1e6:7.2f} MB", flush=True)
+    print(f"  total {row['calls']} calls, {row['read_requests']} read requests, {row['bytes_read'] / 1e6:.1f} MB read",
+          flush=True)
+
+
+SUITES = {"workbook": bench_workbook, "rehearse": bench_rehearse}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python3 tasks.py bench")
     parser.add_argument("--suite", choices=sorted(SUITES), default="workbook")
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated spool counts")
+    parser.add_argument("--child-rehearse", type=Path, help=argparse.SUPPRESS)  # the measured child process
+    parser.add_argument("--spools", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_rehearse:
+        rehearse_child(args.child_rehearse, args.spools, args.result)
+        return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     results = SUITES[args.suite](sizes)
     RESULTS_DIR.mkdir(exist_ok=True)

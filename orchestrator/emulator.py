@@ -9,8 +9,10 @@ The emulator speaks Google's wire protocol on 127.0.0.1; nothing else here knows
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import sys
 import shutil
 import signal
 import subprocess
@@ -93,6 +95,19 @@ class Emulator:
         self._post("/_emulator/reset", {})
 
     # -- process --------------------------------------------------------------------------------------------
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def peak_rss_kib(self) -> int | None:
+        """The node process's peak resident set so far (Linux VmHWM), for the benchmark; None elsewhere."""
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+        except OSError:
+            return None
+        line = next((ln for ln in status.splitlines() if ln.startswith("VmHWM:")), None)
+        return int(line.split()[1]) if line else None
+
     def stop(self) -> int:
         """SIGTERM (the emulator persists and exits 0); returns the exit code."""
         if self.process.poll() is None:
@@ -157,3 +172,65 @@ def running_emulator(data_dir: Path, script_dir: Path | None = None,
         yield emulator
     finally:
         emulator.stop()
+
+
+# -- `python -m orchestrator.emulator`: a running emulator with workbooks loaded, for trying the CLI by hand ----
+
+def argument_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m orchestrator.emulator",
+        description="Run the local Google emulator with the real bridge and load workbooks into it "
+                    "(`zeues-migrate workbook -o FILE` writes one). Prints one JSON line (url, deploymentId, "
+                    "spreadsheetIds) on stdout and the ZEUES_* settings to use on stderr; Ctrl-C stops it.")
+    parser.add_argument("--data", type=Path, required=True, help="folder that keeps the emulator's state")
+    parser.add_argument("--script", type=Path, default=REPO_ROOT / "appsscript",
+                        help="Apps Script project to run (default: this checkout's appsscript/)")
+    parser.add_argument("--load", type=Path, action="append", default=[], metavar="FILE",
+                        help="a Spreadsheet resource file to create (repeatable)")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the emulator on the real bridge, load workbook files into it, print how to reach it, and keep it
+    running until Ctrl-C (or SIGTERM); the data stays in --data for the next start."""
+    parser = argument_parser()
+    args = parser.parse_args(argv)
+    for path in args.load:
+        if not path.is_file():
+            parser.error(f"--load {path}: no such file")
+
+    def stop_on_sigterm(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
+    args.data, args.script = args.data.resolve(), args.script.resolve()
+    emulator = start_emulator(args.data, args.script, port=args.port)
+    try:
+        ids = [emulator.create_spreadsheet(path) for path in args.load]
+        print(json.dumps({"url": emulator.url, "deploymentId": emulator.deployment_id, "spreadsheetIds": ids}),
+              flush=True)
+        lines = [f"Emulator running at {emulator.url} with the bridge of {args.script}; state in {args.data}.",
+                 "In another terminal:",
+                 f"  export ZEUES_GOOGLE_ENDPOINT={emulator.url}",
+                 f"  export ZEUES_DEPLOYMENT_ID={emulator.deployment_id}",
+                 "  export ZEUES_READS_PER_MINUTE=0"]
+        lines += [f"  export ZEUES_SPREADSHEET_ID={sid}    # {path}" for sid, path in zip(ids, args.load)]
+        kept = [sid for sid in emulator.state().get("spreadsheets", []) if sid not in ids]
+        if kept:  # from an earlier start with the same --data (backups made by the bridge are spreadsheets too)
+            lines.append(f"Spreadsheets already in {args.data} (use one of them):")
+            for sid in kept:
+                title = emulator._request("GET", f"/v4/spreadsheets/{sid}?fields=properties.title")
+                lines.append(f"  export ZEUES_SPREADSHEET_ID={sid}    # {title['properties']['title']}")
+        lines.append("Ctrl-C stops it (the data is kept: start it again with the same --data).")
+        print("\n".join(lines), file=sys.stderr, flush=True)
+        emulator.process.wait()
+        return int(emulator.process.returncode or 0)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

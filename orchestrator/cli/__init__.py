@@ -7,6 +7,7 @@ import click
 from orchestrator.cli.admin import backups, hold, resolve
 from orchestrator.cli.apply import apply
 from orchestrator.cli.doctor import doctor
+from orchestrator.cli.dump import dump
 from orchestrator.cli.history import history
 from orchestrator.cli.plan import plan
 from orchestrator.cli.rehearse import rehearse
@@ -27,6 +28,6 @@ def main() -> None:
     """
 
 
-for command in (plan, apply, verify, status, history, rollback, restore, backups, hold, resolve, doctor, rehearse,
-                workbook):
+for command in (plan, apply, verify, status, history, rollback, restore, backups, hold, resolve, doctor, dump,
+                rehearse, workbook):
     main.add_command(command)

@@ -16,6 +16,7 @@ import click
 from pydantic import BaseModel
 
 from orchestrator.config import REQUIRED, SETTINGS, Config, ConfigError, load_config
+from orchestrator.emulator import EmulatorError
 from orchestrator.engine.checkpoint import CheckpointError, CheckpointStore
 from orchestrator.engine.findings import Refused
 from orchestrator.engine.progress import Progress
@@ -118,7 +119,7 @@ def classify(exc: BaseException) -> tuple[ExitCode, str, str]:
         name = "EXECUTION_TIMEOUT" if isinstance(exc, ExecutionTimeout) else exc.code or "SCRIPT_ERROR"
         return ExitCode.SCRIPT_ERROR, name, exc.message
     if isinstance(exc, (ConfigError, CredentialsError, DeploymentNotFound, PermissionDenied, MissingScopes,
-                        AuthExpired, MigrationSpecError, NotFound)):
+                        AuthExpired, MigrationSpecError, NotFound, EmulatorError)):
         return ExitCode.USAGE, type(exc).__name__, str(exc)
     if isinstance(exc, (TransportError, QuotaExhausted, ApiError)):
         return ExitCode.GOOGLE_UNAVAILABLE, type(exc).__name__, str(exc)

@@ -1,61 +1,341 @@
-"""`zeues-migrate doctor`: is everything in place to migrate? Each line OK or a concrete fix."""
+"""`zeues-migrate doctor`: is everything in place to migrate? One line per check, each OK or a concrete fix.
+
+The checks, in this order: configuration (and where each setting came from), credentials (their type and
+source), the token's scopes against what the bridge's manifest and the orchestrator need, the deployed bridge
+(does the deployment answer, and is its build hash this checkout's), the spreadsheet (readable?), its size
+against the cell limit, the migrations applied and pending, a hold, an unresolved failed attempt, and runs
+in flight (checkpoints of interrupted runs). A check whose prerequisite failed is skipped, not failed.
+
+Exit 0 when every line is OK; otherwise the exit code of the first failing line: 2 for setup and access
+(configuration, credentials, scopes, deployment, spreadsheet id), 4 when an apply would be refused (hold,
+checksum, cell limit), 5 when an interrupted run or a failed attempt needs a decision, 9 when Google (or the
+emulator) cannot be reached. `--json` prints the list of checks.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from pathlib import Path
+from typing import Any, Literal
 
 import click
+from pydantic import BaseModel
 
-from orchestrator.cli.common import Failure, Session, classify, config_options, verb
-from orchestrator.codegen import bridge_build_hash, bridge_version
-from orchestrator.config import REQUIRED
-from orchestrator.engine.checkpoint import CheckpointStore
-from orchestrator.engine.state import CELL_LIMIT, read_live_state
+from orchestrator.cli.common import Failure, classify, config_options, pop_config, verb
+from orchestrator.codegen import BRIDGE_DIR, bridge_build_hash, bridge_version
+from orchestrator.config import SETTINGS, Config
+from orchestrator.engine.checkpoint import CheckpointError, CheckpointStore
+from orchestrator.engine.state import CELL_LIMIT, LiveState, read_live_state
 from orchestrator.exit_codes import ExitCode
+from orchestrator.google import GoogleClients
+from orchestrator.google.auth import LoadedCredentials, load_credentials
+from orchestrator.google.errors import CredentialsError, scopes_hint
+from orchestrator.google.scopes import REQUIRED_SCOPES
 from orchestrator.google.script import new_op_id
+from orchestrator.migrations import load_migrations
+from orchestrator.migrations.spec import AddColumns, Migration
+
+Status = Literal["ok", "fail", "skip"]
+CELL_WARNING = 0.9  # share of the cell limit above which the budget line warns
 
 
-def diagnose(session: Session) -> list[dict[str, Any]]:
-    checks: list[dict[str, Any]] = []
+class Check(BaseModel):
+    """One line of the report."""
 
-    def add(name: str, ok: bool, detail: str) -> None:
-        checks.append({"check": name, "ok": ok, "detail": detail})
+    check: str
+    status: Status  # ok, fail, or skip (not checked because a check it depends on failed)
+    ok: bool  # not a failure (ok or skip)
+    detail: str
+    fix: str = ""
+    exit_code: int = 0  # what this line makes `doctor` exit with when it is the first failure
 
-    creds = session.clients.credentials
-    add("credentials", True, f"{creds.kind} credentials from {creds.source}")
+
+def _ok(name: str, detail: str) -> Check:
+    return Check(check=name, status="ok", ok=True, detail=detail)
+
+
+def _fail(name: str, detail: str, fix: str = "", code: ExitCode = ExitCode.USAGE) -> Check:
+    return Check(check=name, status="fail", ok=False, detail=detail, fix=fix, exit_code=int(code))
+
+
+def _skip(name: str, why: str) -> Check:
+    return Check(check=name, status="skip", ok=True, detail=f"not checked: {why}")
+
+
+def _from_exception(name: str, exc: BaseException) -> Check:
+    """A failed call as a line: the tool's own message already says what is wrong and how to fix it."""
+    code, _machine, message = classify(exc)
+    return _fail(name, message, code=code)
+
+
+def needed_scopes(manifest: Path = BRIDGE_DIR / "appsscript.json") -> list[str]:
+    """Every scope the token must hold: the bridge manifest's `oauthScopes` (scripts.run needs all of them)
+    plus what the orchestrator reads with (REQUIRED_SCOPES)."""
     try:
-        info = session.clients.script.run("bridgeInfo", {"opId": new_op_id()})
-        local = bridge_build_hash()
-        same = info.get("buildHash") == local
-        add("bridge deployment", same, f"deployed {info.get('version')} {str(info.get('buildHash'))[:19]}…, local "
-                                       f"{bridge_version()} {local[:19]}…" + ("" if same else (
-                                           " — deploy: `npx clasp push --force` then `npx clasp update-deployment "
-                                           "<deployment id>`")))
-    except Exception as exc:  # each failure is a line of the report, not the end of it
-        add("bridge deployment", False, classify(exc)[2])
+        declared = json.loads(manifest.read_text(encoding="utf-8")).get("oauthScopes", [])
+    except (OSError, ValueError):
+        declared = []
+    return list(dict.fromkeys([*declared, *REQUIRED_SCOPES]))
+
+
+def held_scopes(credentials: Any) -> list[str] | None:
+    """The scopes a token holds: those Google granted at the last refresh, else those the file lists; None when
+    neither is known (an authorized-user file without `scopes`, not yet refreshed)."""
+    held = getattr(credentials, "granted_scopes", None) or getattr(credentials, "scopes", None)
+    return list(held) if held else None
+
+
+# -- the checks -----------------------------------------------------------------------------------------------
+
+def check_configuration(config: Config) -> Check:
+    shown = [f"{name} from {config.source[name]}" for name in ("spreadsheet_id", "deployment_id", "credentials",
+                                                                "endpoint", "checkpoint_dir")
+             if name in config.source and config.source[name].kind != "default"]
+    where = ("; ".join(shown) or "nothing set") + (f" (config file {config.config_file})" if config.config_file
+                                                   else " (no zeues-migrate.toml)")
+    missing = [name for name in ("spreadsheet_id", "deployment_id") if getattr(config, name) is None]
+    if config.credentials is None and config.endpoint is None:
+        missing.append("credentials")
+    if missing:
+        return _fail("configuration", f"missing {', '.join(missing)}; {where}",
+                     fix="; ".join(f"{name}: give {SETTINGS[name].spellings()}" for name in missing))
+    return _ok("configuration", where)
+
+
+def check_credentials(config: Config) -> tuple[Check, LoadedCredentials | None]:
+    where = config.source.get("credentials")
     try:
-        state = read_live_state(session.clients.sheets, session.spreadsheet_id)
-        add("spreadsheet", True, f"{state.title!r}: {len(state.sheets)} sheets")
-        add("cell budget", state.cell_count < CELL_LIMIT * 0.9,
-            f"{state.cell_count:,} of {CELL_LIMIT:,} cells")
-        add("hold", state.hold is None, "none" if state.hold is None else f"paused by {state.hold.get('by')}: "
-                                                                            "`zeues-migrate hold --release`")
-        failure = state.unresolved_failure()
-        add("history", failure is None, "clean" if failure is None else "unresolved failure: `zeues-migrate resolve`")
+        loaded = load_credentials(config.credentials, endpoint=config.endpoint)
+    except CredentialsError as exc:
+        return _fail("credentials", str(exc)), None
+    if loaded.kind == "anonymous":
+        return _ok("credentials", f"anonymous: the endpoint (from {config.source.get('endpoint')}) points every API "
+                                  f"at {config.endpoint}, the emulator, so no OAuth token is sent"), loaded
+    said = f" (set by {where})" if where and where.kind != "default" else ""
+    if loaded.kind == "service_account":
+        return _fail("credentials", f"a service account, from {loaded.source}{said}: Google does not let service "
+                                    "accounts call scripts.run, so the bridge cannot be called with them",
+                     fix="use a user OAuth token: an authorized-user JSON from the Desktop OAuth client of the "
+                         "script's own GCP project (docs/operator.md, \"The OAuth token\")"), loaded
+    return _ok("credentials", f"a user OAuth token, from {loaded.source}{said}"), loaded
+
+
+def check_scopes(loaded: LoadedCredentials | None, bridge_answered: bool) -> Check:
+    name = "scopes"
+    if loaded is None:
+        return _skip(name, "no credentials")
+    if loaded.kind == "anonymous":
+        return _ok(name, "not applicable: anonymous credentials on the emulator, which does not check scopes")
+    if loaded.kind == "service_account":
+        return _skip(name, "service-account credentials cannot call the bridge")
+    needed = needed_scopes()
+    held = held_scopes(loaded.credentials)
+    if held is None:
+        if bridge_answered:
+            return _ok(name, "the token does not list its scopes, but scripts.run answered, so it holds every scope "
+                             "of the bridge's manifest")
+        return _ok(name, "the token does not list its scopes; a missing one shows up as \"insufficient "
+                         "authentication scopes\" on the bridge line")
+    missing = [scope for scope in needed if scope not in set(held)]
+    if missing:
+        return _fail(name, f"the token holds {len(held)} scope(s) but lacks {', '.join(missing)} (needed: the "
+                           f"bridge manifest's oauthScopes and Drive read-only: {', '.join(needed)})",
+                     fix=scopes_hint())
+    short = ", ".join(s.rsplit("/", 1)[-1] for s in needed)
+    return _ok(name, f"the token holds all {len(needed)} needed scopes ({short})")
+
+
+def check_bridge(config: Config, clients: GoogleClients | None, loaded: LoadedCredentials | None) -> Check:
+    name = "bridge deployment"
+    if config.deployment_id is None:
+        return _skip(name, "no deployment id")
+    if clients is None or loaded is None:
+        return _skip(name, "no usable credentials")
+    if loaded.kind == "service_account":
+        return _skip(name, "service-account credentials cannot call scripts.run")
+    try:
+        info = clients.script.run("bridgeInfo", {"opId": new_op_id()})
+    except Exception as exc:  # noqa: BLE001 - each failure is a line of the report, not the end of it
+        return _from_exception(name, exc)
+    local, version = bridge_build_hash(), bridge_version()
+    deployed_hash, deployed_version = str(info.get("buildHash")), str(info.get("version"))
+    if deployed_hash != local:
+        fix = ("restart the emulator on this checkout's appsscript/ folder (`--script appsscript`)" if config.endpoint
+               else "deploy this checkout's bridge: `npx clasp push --force`, then "
+                    f"`npx clasp update-deployment {config.deployment_id}` (docs/operator.md, \"Deploying the "
+                    "bridge\")")
+        return _fail(name, f"{config.deployment_id} answers with bridge {deployed_version} build "
+                           f"{deployed_hash[:19]}…, "
+                           f"but this checkout's build is {version} {local[:19]}…: the deployment is stale", fix=fix)
+    return _ok(name, f"{config.deployment_id} answers: bridge {deployed_version}, build {local[:19]}… = this "
+                     "checkout's")
+
+
+def check_spreadsheet(config: Config, clients: GoogleClients | None) -> tuple[Check, LiveState | None]:
+    name = "spreadsheet"
+    if config.spreadsheet_id is None:
+        return _skip(name, "no spreadsheet id"), None
+    if clients is None:
+        return _skip(name, "no usable credentials"), None
+    try:
+        state = read_live_state(clients.sheets, config.spreadsheet_id)
     except Exception as exc:  # noqa: BLE001 - reported, not raised
-        add("spreadsheet", False, classify(exc)[2])
-    in_flight = [str(p) for p in CheckpointStore(session.config.checkpoint_dir).in_flight()]
-    add("runs in flight", not in_flight, "none" if not in_flight else "rerun to resume: " + ", ".join(in_flight))
+        return _from_exception(name, exc), None
+    sizes = ", ".join(f"{s.title} {s.row_count:,}×{s.column_count}" for s in state.sheets if not s.hidden)
+    detail = f"{state.title!r} ({config.spreadsheet_id}) is readable: {len(state.sheets)} sheets ({sizes})"
+    return _ok(name, detail), state
+
+
+def _added_cells(state: LiveState, migrations: list[Migration]) -> int:
+    return sum(len(op.columns) * (s.row_count if (s := state.sheet(op.sheet)) else 0)
+               for m in migrations for op in m.operations if isinstance(op, AddColumns))
+
+
+def check_state(state: LiveState | None, known: list[Migration] | None) -> list[Check]:
+    """The cell budget, the migrations, the hold and the history of a readable spreadsheet (no migrations line
+    when the migration files could not be loaded: that failure is its own line)."""
+    names = ("cell budget", "migrations", "hold", "history")
+    if state is None:
+        return [_skip(n, "the spreadsheet is not readable") for n in names if known is not None or n != "migrations"]
+    migrations = known or []
+    checks = []
+    applied = {r.migration_id: r for r in state.applied()}
+    pending = [m for m in migrations if m.id not in applied]
+    after = state.cell_count + _added_cells(state, pending)
+    budget = f"{state.cell_count:,} of {CELL_LIMIT:,} cells" + (
+        f"; {after:,} after the pending {', '.join(m.id for m in pending)}" if pending else "")
+    if after > CELL_LIMIT:
+        checks.append(_fail("cell budget", budget + ": over Google's limit (the grid counts, not the data)",
+                            fix="delete unused empty rows or columns (or sheets) until the total after the pending "
+                                "migrations is under 10,000,000 cells", code=ExitCode.REFUSED))
+    else:
+        near = " — close to the limit" if after > CELL_LIMIT * CELL_WARNING else ""
+        checks.append(_ok("cell budget", budget + near))
+
+    by_id = {m.id: m for m in migrations}
+    changed = [i for i, r in applied.items() if i in by_id and by_id[i].checksum != r.checksum]
+    summary = (f"schema version {state.schema_version or '2.1 (never migrated)'}; applied: "
+               f"{', '.join(applied) or 'none'}; pending: {', '.join(m.id for m in pending) or 'none'}")
+    if known is None:
+        pass
+    elif changed:
+        checks.append(_fail("migrations", f"{summary}; CHANGED after being applied: {', '.join(changed)}",
+                            fix="an applied migration's file must not change: restore orchestrator/migrations/"
+                                f"{changed[0]}.json as it was and write a new migration for the change",
+                            code=ExitCode.REFUSED))
+    else:
+        checks.append(_ok("migrations", summary))
+
+    hold = state.hold
+    if hold:
+        reason = f": {hold.get('reason')}" if hold.get("reason") else ""
+        checks.append(_fail("hold", f"migrations are paused on this sheet by {hold.get('by')} at "
+                                    f"{hold.get('at')}{reason}",
+                            fix="once the reason is gone: `zeues-migrate hold --release`, or the menu's "
+                                "ZEUES Migration → Resume migrations", code=ExitCode.REFUSED))
+    else:
+        checks.append(_ok("hold", "none: migrations may run"))
+
+    failure = state.unresolved_failure()
+    if failure:
+        checks.append(_fail(
+            "history", f"an earlier {failure.action} of {failure.migration_id or 'the sheet'} (operation "
+                       f"{failure.operation_id}, {failure.started_at}) is recorded as {failure.status}",
+            fix="look at it with `zeues-migrate history` (and the backup it names), then mark it as looked at: "
+                "`zeues-migrate resolve --note \"what was checked\"`", code=ExitCode.NEEDS_ATTENTION))
+    else:
+        checks.append(_ok("history", f"{len(state.history)} recorded attempt(s), none failed or unfinished"))
     return checks
+
+
+def check_runs(config: Config) -> Check:
+    """Checkpoints of interrupted runs (of this spreadsheet when its id is known)."""
+    name = "runs in flight"
+    store = CheckpointStore(config.checkpoint_dir)
+    paths = [p for p in store.in_flight()
+             if config.spreadsheet_id is None or p.parent.name == config.spreadsheet_id]
+    if not paths:
+        return _ok(name, f"none (checkpoints in {config.checkpoint_dir})")
+    lines, fixes = [], []
+    for path in paths:
+        action, _, migration_id = path.stem.partition("-")
+        try:
+            if action not in ("apply", "rollback"):
+                raise CheckpointError(f"checkpoint {path} is not named <apply|rollback>-<migration>.json")
+            checkpoint = store.load(path.parent.name, action, migration_id)  # type: ignore[arg-type]
+        except CheckpointError as exc:
+            lines.append(str(exc))
+            fixes.append(f"look at {path}, then move it aside (or rerun with --discard-checkpoint)")
+            continue
+        assert checkpoint is not None
+        done = list(checkpoint.steps)
+        lines.append(f"{action} {migration_id} on {path.parent.name} (run {checkpoint.run_id}, started "
+                     f"{checkpoint.created_at:%Y-%m-%d %H:%M} UTC) stopped after {done[-1] if done else 'no step'}")
+        fixes.append(f"resume it: `zeues-migrate {action} {migration_id} --execute` (it re-reads the sheet and "
+                     "never repeats a finished step), or start over with `--discard-checkpoint`")
+    return _fail(name, "; ".join(lines), fix="; ".join(dict.fromkeys(fixes)), code=ExitCode.NEEDS_ATTENTION)
+
+
+def diagnose(config: Config, loaded: LoadedCredentials | None = None,
+             credentials_check: Check | None = None) -> list[Check]:
+    """Every check, in report order. `loaded` (with its `credentials_check`) replaces loading the configured
+    credentials: tests pass fake ones."""
+    checks = [check_configuration(config)]
+    if credentials_check is None:
+        credentials_check, loaded = check_credentials(config)
+    checks.append(credentials_check)
+    clients = GoogleClients(config, loaded) if loaded is not None else None
+    try:
+        bridge = check_bridge(config, clients, loaded)
+        checks.append(check_scopes(loaded, bridge.status == "ok"))
+        checks.append(bridge)
+        spreadsheet, state = check_spreadsheet(config, clients)
+        checks.append(spreadsheet)
+        migrations: list[Migration] | None = None
+        try:
+            migrations = load_migrations()
+        except Exception as exc:  # noqa: BLE001 - a broken migration file is a line too
+            checks.append(_from_exception("migrations", exc))
+        checks.extend(check_state(state, migrations))
+    finally:
+        if clients is not None:
+            clients.close()
+    checks.append(check_runs(config))
+    return checks
+
+
+def exit_code(checks: list[Check]) -> ExitCode:
+    first = next((c for c in checks if c.status == "fail"), None)
+    return ExitCode.OK if first is None else ExitCode(first.exit_code or int(ExitCode.USAGE))
+
+
+def render(checks: list[Check]) -> str:
+    lines = []
+    for c in checks:
+        lines.append(f"{c.status.upper():<5}{c.check}: {c.detail}")
+        if c.fix:
+            lines.append(f"     fix: {c.fix}")
+    failed = [c.check for c in checks if c.status == "fail"]
+    lines.append("All checks passed." if not failed else
+                 f"{len(failed)} check(s) failed: {', '.join(failed)}. Fix the first one first: the others often "
+                 "follow "
+                 "from it.")
+    return "\n".join(lines)
 
 
 @click.command("doctor")
 @config_options
-@verb("doctor", require=REQUIRED)
-def doctor(session: Session) -> tuple[Any, str]:
-    """Check credentials, the deployed bridge, the spreadsheet, holds and interrupted runs."""
-    checks = diagnose(session)
-    text = "\n".join(f"{'OK  ' if c['ok'] else 'FAIL'} {c['check']}: {c['detail']}" for c in checks)
-    if not all(c["ok"] for c in checks):
-        raise Failure(ExitCode.USAGE, text, checks)
+@verb("doctor", clients=False)
+def doctor(**settings: Any) -> tuple[Any, str]:
+    """Check the configuration, credentials and scopes, the deployed bridge (build hash), the spreadsheet and its
+    cell budget, holds, failed attempts and interrupted runs. Each line is OK or says how to fix it."""
+    config = pop_config(settings, require=())
+    checks = diagnose(config)
+    code = exit_code(checks)
+    text = render(checks)
+    if code is not ExitCode.OK:
+        if not click.get_current_context().params.get("as_json"):
+            click.echo(text)  # the report on stdout, the one-line verdict on stderr
+        failed = [c for c in checks if c.status == "fail"]
+        raise Failure(code, f"{len(failed)} check(s) failed, first: {failed[0].check}", checks)
     return checks, text

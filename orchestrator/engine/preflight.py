@@ -7,6 +7,9 @@ from orchestrator.engine.findings import Finding
 from orchestrator.engine.state import CELL_LIMIT, LiveState, find_column
 from orchestrator.migrations.spec import AddColumns, Migration, RegisterEventTypes, version_key
 
+COLUMN_LIMIT = 18_278  # Google's limit of columns per sheet (ZZZ); the bridge checks the same
+PLAN_AGAIN = "; nothing was changed — fix the sheet, then run `zeues-migrate plan` again"
+
 
 def check_apply(state: LiveState, migration: Migration) -> list[Finding]:
     """Can `migration` be applied to this spreadsheet now?"""
@@ -43,29 +46,37 @@ def check_apply(state: LiveState, migration: Migration) -> list[Finding]:
         sheet = state.sheet(op.sheet)
         if sheet is None:
             error("NOT_FOUND", f"sheet {op.sheet!r} not found in {state.title!r} (sheets: "
-                               f"{', '.join(s.title for s in state.sheets)})")
+                               f"{', '.join(s.title for s in state.sheets)}): migration {migration.id} needs it; if it "
+                               f"was renamed, rename it back to {op.sheet!r}{PLAN_AGAIN}")
             continue
         try:
             columns = ColumnMap(sheet.header)
         except HeaderError as exc:
-            error("CONFLICT", f"{op.sheet}: {exc}")
+            error("CONFLICT", f"{op.sheet}: {exc}{PLAN_AGAIN}")
             continue
         blanks = columns.blank_between_names()
         if blanks:
             error("CONFLICT", f"{op.sheet} has blank header cells between named columns at "
-                              f"{', '.join(column_letter(i) for i in blanks)}; name or delete those columns")
+                              f"{', '.join(column_letter(i) for i in blanks)}; name or delete those columns"
+                              f"{PLAN_AGAIN}")
         if isinstance(op, AddColumns):
             if op.key_column not in columns:
-                error("NOT_FOUND", f"key column {op.key_column!r} not found in the {op.sheet} header")
+                error("NOT_FOUND", f"key column {op.key_column!r} not found in the {op.sheet} header: name the "
+                                   f"column that identifies each row {op.key_column!r}{PLAN_AGAIN}")
             for column in op.columns:
                 at = find_column(sheet.header, column.name)
                 if at is not None:
                     error("CONFLICT", f"{op.sheet} already has a column {sheet.header[at]!r} at {column_letter(at)}, "
-                                      f"which matches the new column {column.name!r}; rename or remove it")
+                                      f"which matches the new column {column.name!r} (case, accents, spaces and "
+                                      f"underscores ignored); rename or remove it{PLAN_AGAIN}")
             added_cells += len(op.columns) * sheet.row_count
+            if sheet.column_count + len(op.columns) > COLUMN_LIMIT:
+                error("CELL_LIMIT", f"{op.sheet} has {sheet.column_count:,} columns; adding {len(op.columns)} would "
+                                    f"pass Google's limit of {COLUMN_LIMIT:,} columns per sheet: delete unused empty "
+                                    f"columns at the right of the header{PLAN_AGAIN}")
         elif isinstance(op, RegisterEventTypes):
             if op.column not in columns:
-                error("NOT_FOUND", f"column {op.column!r} not found in the {op.sheet} header")
+                error("NOT_FOUND", f"column {op.column!r} not found in the {op.sheet} header{PLAN_AGAIN}")
             registered = set(state.event_types or [])
             for event_type in op.event_types:
                 if event_type in registered:
@@ -74,7 +85,7 @@ def check_apply(state: LiveState, migration: Migration) -> list[Finding]:
     if total > CELL_LIMIT:
         error("CELL_LIMIT", f"applying {migration.id} would bring {state.title!r} to {total:,} cells, over Google's "
                             f"limit of {CELL_LIMIT:,} (the grid counts, not the data): delete unused empty rows or "
-                            "columns first")
+                            f"columns first{PLAN_AGAIN}")
     elif total > CELL_LIMIT * 0.9:
         findings.append(Finding(level="warning", code="CELL_BUDGET",
                                 message=f"after {migration.id} the workbook has {total:,} of {CELL_LIMIT:,} cells"))
@@ -87,7 +98,9 @@ def new_column_positions(state: LiveState, migration: Migration) -> list[tuple[s
     for op in migration.operations:
         sheet = state.sheet(op.sheet)
         if isinstance(op, AddColumns) and sheet is not None:
-            start = ColumnMap(sheet.header).last_named_index + 1
+            # Not ColumnMap: a header it refuses (duplicates) still has a last column, and the plan must show
+            # the refusal, not crash on it.
+            start = max((i for i, h in enumerate(sheet.header) if h.strip()), default=-1) + 1
             out.extend((op.sheet, c.name, start + j) for j, c in enumerate(op.columns))
     return out
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -16,8 +16,8 @@ from typing import TextIO
 from pydantic import BaseModel
 
 from orchestrator.codegen import BRIDGE_DIR
-from orchestrator.config import load_config
-from orchestrator.emulator import running_emulator
+from orchestrator.config import Config, load_config
+from orchestrator.emulator import Emulator, running_emulator
 from orchestrator.engine.checkpoint import CheckpointStore
 from orchestrator.engine.progress import Progress
 from orchestrator.engine.runs import RunReport, Target, apply_migration, rollback_migration
@@ -42,8 +42,8 @@ class RehearsalReport(BaseModel):
 
 @contextmanager
 def emulated_workbook(source: Path | None, spools: int, seed: int, work: Path,
-                      stream: TextIO | None) -> Iterator[tuple[str, str, str]]:
-    """Start the emulator and load the workbook; yields (url, deployment id, spreadsheet id)."""
+                      stream: TextIO | None) -> Iterator[tuple[Emulator, str]]:
+    """Start the emulator and load the workbook; yields the emulator and the spreadsheet id."""
     with running_emulator(work / "emulator", BRIDGE_DIR) as emu:
         if source is None:
             source = work / "workbook.json"
@@ -53,12 +53,13 @@ def emulated_workbook(source: Path | None, spools: int, seed: int, work: Path,
                 print(f"generated a {spools:,}-spool v2.1 workbook in {time.perf_counter() - started:.1f}s",
                       file=stream, flush=True)
         spreadsheet_id = emu.create_spreadsheet(source)
-        yield emu.url, emu.deployment_id, spreadsheet_id
+        yield emu, spreadsheet_id
 
 
 def rehearse(clients: GoogleClients, original_id: str, store: CheckpointStore, progress: Progress,
-             source: str, spools: int | None) -> RehearsalReport:
-    """Copy the original through the bridge, then apply every pending migration and roll them all back."""
+             source: str, spools: int | None, on_run: Callable[[RunReport], None] | None = None) -> RehearsalReport:
+    """Copy the original through the bridge, then apply every pending migration and roll them all back.
+    `on_run` sees each run's report as it finishes (the benchmark reads the API counters there)."""
     started = time.perf_counter()
     migrations, baseline = load_migrations(), load_baseline()
     progress.begin_run()
@@ -71,23 +72,34 @@ def rehearse(clients: GoogleClients, original_id: str, store: CheckpointStore, p
     state = read_live_state(clients.sheets, copy_id)
     applied_ids = {r.migration_id for r in state.applied()}
     todo = [m for m in migrations if m.id not in applied_ids]
-    applied = [apply_migration(target, m, baseline, migrations) for m in todo]
-    rolled_back = [rollback_migration(target, m.id, baseline, migrations) for m in reversed(todo)]
+    applied: list[RunReport] = []
+    rolled_back: list[RunReport] = []
+    for migration in todo:
+        applied.append(apply_migration(target, migration, baseline, migrations))
+        if on_run:
+            on_run(applied[-1])
+    for migration in reversed(todo):
+        rolled_back.append(rollback_migration(target, migration.id, baseline, migrations))
+        if on_run:
+            on_run(rolled_back[-1])
     return RehearsalReport(
         source=source, original_id=original_id, copy_id=copy_id, spools=spools, applied=applied,
         rolled_back=rolled_back, seconds=round(time.perf_counter() - started, 3),
         api_calls={name: m.calls for name, m in clients.stats.methods.items()}, bytes_read=clients.stats.bytes)
 
 
+def emulator_config(emu: Emulator, spreadsheet_id: str, work: Path) -> Config:
+    return load_config({"endpoint": emu.url, "deployment_id": emu.deployment_id, "spreadsheet_id": spreadsheet_id,
+                        "checkpoint_dir": str(work / "checkpoints"), "reads_per_minute": 0,
+                        "script_timeout": 400.0}, {}, work)
+
+
 def rehearse_on_emulator(source: Path | None, spools: int, seed: int, stream: TextIO | None,
                          work: Path | None = None) -> RehearsalReport:
     with tempfile.TemporaryDirectory(prefix="zeues-rehearsal-") as tmp:
         root = work or Path(tmp)
-        with emulated_workbook(source, spools, seed, root, stream) as (url, deployment_id, original_id):
-            config = load_config({"endpoint": url, "deployment_id": deployment_id, "spreadsheet_id": original_id,
-                                  "checkpoint_dir": str(root / "checkpoints"), "reads_per_minute": 0,
-                                  "script_timeout": 400.0}, {}, root)
-            with GoogleClients.from_config(config) as clients:
+        with emulated_workbook(source, spools, seed, root, stream) as (emu, original_id):
+            with GoogleClients.from_config(emulator_config(emu, original_id, root)) as clients:
                 return rehearse(clients, original_id, CheckpointStore(root / "checkpoints"), Progress(stream),
                                 str(source) if source else f"generated ({spools:,} spools, seed {seed})",
                                 None if source else spools)

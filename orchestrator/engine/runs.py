@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from orchestrator.codegen import bridge_build_hash
 from orchestrator.engine.checkpoint import Action, CheckpointStore, RunCheckpoint
+from orchestrator.engine.failpoints import failpoint
 from orchestrator.engine.findings import Finding, Refused, errors
 from orchestrator.engine.preflight import check_apply
 from orchestrator.engine.progress import Progress
@@ -72,6 +73,19 @@ def check_bridge(clients: GoogleClients) -> Finding | None:
             f"this checkout's ({local[:19]}…); deploy it: `npx clasp push --force` then "
             "`npx clasp update-deployment <deployment id>`"))
     return None
+
+
+def _record(target: Target, checkpoint: RunCheckpoint, step: str, data: dict[str, Any] | None = None) -> None:
+    target.store.record(checkpoint, step, data)
+    failpoint(f"after:{step}")
+
+
+def _bridge(target: Target, step: str, function: str, request: dict[str, Any]) -> dict[str, Any]:
+    """The one bridge call of a step (its opId chosen before the first try, so a rerun replays it)."""
+    failpoint(f"before:{step}")
+    result = target.clients.script.run(function, request)
+    failpoint(f"reply:{step}")
+    return result
 
 
 def _snapshot_sheets(target: Target, state: LiveState, sheets: dict[str, int], run_dir: Path,
@@ -141,7 +155,7 @@ def apply_migration(target: Target, migration: Migration, baseline: Baseline, kn
         report.findings = findings
     headers = {op.sheet: s.header for op in migration.operations if (s := state.sheet(op.sheet)) is not None}
     if not checkpoint.done("preflight"):
-        target.store.record(checkpoint, "preflight", {"headers": headers})
+        _record(target, checkpoint, "preflight", {"headers": headers})
     progress.done("preflight")
 
     keys = _key_columns(state, migration)
@@ -150,7 +164,7 @@ def apply_migration(target: Target, migration: Migration, baseline: Baseline, kn
     else:
         progress.step("snapshot")
         snaps = _snapshot_sheets(target, state, keys, run_dir, sid, "snapshot")
-        target.store.record(checkpoint, "snapshot", {t: s.model_dump() for t, s in snaps.items()})
+        _record(target, checkpoint, "snapshot", {t: s.model_dump() for t, s in snaps.items()})
         progress.done("snapshot", ", ".join(f"{t}: {s.data_rows:,} rows, {s.keyed_rows:,} keys"
                                             for t, s in snaps.items()))
     snapshots = {t: SheetSnapshot.model_validate(s) for t, s in checkpoint.data("snapshot").items()}
@@ -161,18 +175,18 @@ def apply_migration(target: Target, migration: Migration, baseline: Baseline, kn
         progress.skip("apply", "applied before the interruption")
     else:
         progress.step("apply", f"one atomic batchUpdate for {migration.id}")
-        result = target.clients.script.run("applyMigration", {
+        result = _bridge(target, "apply", "applyMigration", {
             "opId": checkpoint.op_ids["apply"], "spreadsheetId": sid, "migration": bridge_payload(migration),
             "baseline": baseline.model_dump(mode="json"), "expectedHeaders": checkpoint.data("preflight")["headers"],
         })
-        target.store.record(checkpoint, "apply", {"result": result})
+        _record(target, checkpoint, "apply", {"result": result})
         progress.done("apply", str(result.get("status")))
     report.bridge_result = checkpoint.data("apply")["result"]
 
     progress.step("verify", "every row, every cell")
     applied_before = [m for m in known if m.id in {r.migration_id for r in state.applied()} and m.id != migration.id]
     verification = verify_apply(sheets_api, sid, migration, baseline, applied_before, snapshots)
-    target.store.record(checkpoint, "verify", {"status": verification.status})
+    _record(target, checkpoint, "verify", {"status": verification.status})
     progress.done("verify", f"{verification.status}: {verification.rows_checked:,} rows, "
                             f"{verification.cells_checked:,} cells")
     report.verification = verification
@@ -202,9 +216,9 @@ def _backup_steps(target: Target, checkpoint: RunCheckpoint, snapshots: dict[str
         progress.skip("backup", f"made before the interruption: {checkpoint.data('backup')['backupId']}")
     else:
         progress.step("backup")
-        made = target.clients.script.run("backupSpreadsheet", {
+        made = _bridge(target, "backup", "backupSpreadsheet", {
             "opId": checkpoint.op_ids["backup"], "spreadsheetId": sid, "label": label})
-        target.store.record(checkpoint, "backup", {"backupId": made["backupId"], "backupUrl": made.get("backupUrl")})
+        _record(target, checkpoint, "backup", {"backupId": made["backupId"], "backupUrl": made.get("backupUrl")})
         progress.done("backup", made["backupId"])
     report.backup_id = checkpoint.data("backup")["backupId"]
     report.backup_url = checkpoint.data("backup").get("backupUrl")
@@ -225,7 +239,7 @@ def _backup_steps(target: Target, checkpoint: RunCheckpoint, snapshots: dict[str
         # The copy is newer than the snapshot: a difference is a write made in between, not a bad copy.
         changes, _ = compare(snapshot, progress.rows(f"backup {title}", chunks))
         concurrent += len(changes)
-    target.store.record(checkpoint, "verify_backup", {"concurrentChanges": concurrent})
+    _record(target, checkpoint, "verify_backup", {"concurrentChanges": concurrent})
     progress.done("verify_backup", f"equal to the snapshot{f' but for {concurrent} concurrent cell changes' if concurrent else ''}")
 
 
@@ -253,9 +267,16 @@ def rollback_migration(target: Target, migration_id: str, baseline: Baseline, kn
     report.checkpoint = str(target.store.path(sid, "rollback", migration_id))
     run_dir = target.store.root / sid / checkpoint.run_id
 
-    if not checkpoint.done("rollback"):
-        findings: list[Finding] = []
+    if not checkpoint.done("rollback") and row is None:
+        # Killed between the bridge's rollback and its checkpoint: the call replays under the same opId below.
+        # Not applied for another reason (a rollback from the menu): this run cannot go on.
+        if not any(r.operation_id == checkpoint.op_ids["rollback"] for r in state.history):
+            raise Refused([Finding(level="error", code="NOT_FOUND", message=(
+                f"migration {migration_id} is no longer applied, but not by this run ({checkpoint.run_id}); see "
+                "`zeues-migrate history`, then rerun with --discard-checkpoint"))])
+    elif not checkpoint.done("rollback"):
         assert row is not None
+        findings: list[Finding] = []
         if applied[-1].migration_id != migration_id:
             findings.append(Finding(level="error", code="ORDER", message=(
                 f"migration {applied[-1].migration_id} was applied after {migration_id}; roll it back first")))
@@ -288,8 +309,8 @@ def rollback_migration(target: Target, migration_id: str, baseline: Baseline, kn
                 tag_at = find_column(sheet.header, column["name"]) or 0
                 widths[column["sheet"]] = min(widths.get(column["sheet"], tag_at), tag_at)
                 keys[column["sheet"]] = find_column(sheet.header, column.get("keyColumn", "")) or 0
-            target.store.record(checkpoint, "preflight", {"widths": widths, "keys": keys,
-                                                          "stillApplied": [r.migration_id for r in applied[:-1]]})
+            _record(target, checkpoint, "preflight", {"widths": widths, "keys": keys,
+                                                      "stillApplied": [r.migration_id for r in applied[:-1]]})
     progress.done("preflight")
     plan = checkpoint.data("preflight")
 
@@ -298,7 +319,7 @@ def rollback_migration(target: Target, migration_id: str, baseline: Baseline, kn
     else:
         progress.step("snapshot")
         snaps = _snapshot_sheets(target, state, plan["keys"], run_dir, sid, "snapshot")
-        target.store.record(checkpoint, "snapshot", {t: s.model_dump() for t, s in snaps.items()})
+        _record(target, checkpoint, "snapshot", {t: s.model_dump() for t, s in snaps.items()})
         progress.done("snapshot")
     snapshots = {t: SheetSnapshot.model_validate(s) for t, s in checkpoint.data("snapshot").items()}
 
@@ -308,10 +329,10 @@ def rollback_migration(target: Target, migration_id: str, baseline: Baseline, kn
         progress.skip("rollback", "rolled back before the interruption")
     else:
         progress.step("rollback", "one atomic batchUpdate")
-        result = target.clients.script.run("rollbackMigration", {
+        result = _bridge(target, "rollback", "rollbackMigration", {
             "opId": checkpoint.op_ids["rollback"], "spreadsheetId": sid, "migrationId": migration_id,
             "backupId": report.backup_id})
-        target.store.record(checkpoint, "rollback", {"result": result})
+        _record(target, checkpoint, "rollback", {"result": result})
         progress.done("rollback", str(result.get("status")))
     report.bridge_result = checkpoint.data("rollback")["result"]
 
@@ -320,6 +341,7 @@ def rollback_migration(target: Target, migration_id: str, baseline: Baseline, kn
     still = [by_id[i] for i in plan["stillApplied"] if i in by_id]
     verification = verify_rollback(sheets_api, sid, migration_id, baseline, still, snapshots, plan["widths"],
                                    str(report.bridge_result.get("archiveSheet", "")))
+    _record(target, checkpoint, "verify", {"status": verification.status})
     progress.done("verify", verification.status)
     report.verification = verification
     report.timings = progress.timings

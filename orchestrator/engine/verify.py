@@ -126,8 +126,9 @@ def verify_apply(reader: SheetsReader, spreadsheet_id: str, migration: Migration
         chunks = reader.iter_rows(spreadsheet_id, op.sheet, width + len(new), 2, max(sheet.row_count, 2))
         found, live_rows = compare(snapshot, defaults.watch(chunks))
         changes.extend(found)
-        rows += defaults.rows
-        cells += defaults.rows * (width + len(new))
+        # Data rows, as verify_rollback counts them (the empty grid rows below the data are compared too).
+        rows += live_rows
+        cells += live_rows * (width + len(new))
         moved = [c for c in found if c.column == snapshot.header[snapshot.key_index]]
         checks.append(Check(name=f"{op.sheet}: rows and keys in place", ok=live_rows >= snapshot.data_rows,
                             detail=f"{live_rows} data rows now, {snapshot.data_rows} before; "

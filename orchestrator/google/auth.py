@@ -4,7 +4,8 @@ Google does not let service accounts call `scripts.run` ("The Apps Script API do
 accounts", developers.google.com/apps-script/api/how-tos/execute): the operator and CI need a *user* OAuth
 refresh token, issued to a Desktop OAuth client that lives in the script's own standard GCP project. Service
 accounts still load (reads through the Sheets API work with them) and are refused when the bridge is called.
-Against an endpoint override (the emulator) no credentials are needed: anonymous ones are used.
+Against an endpoint override (the emulator) no credentials are needed: anonymous ones are used unless
+credentials are configured, and configured ones are always loaded and used (a broken file is never ignored).
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ def anonymous() -> LoadedCredentials:
 
 def load_credentials(setting: str | Path | None, *, endpoint: str | None = None,
                      default: Callable[..., tuple[Credentials, str | None]] = google.auth.default) -> LoadedCredentials:
-    """Anonymous with an endpoint; ADC for `adc`; otherwise the authorized-user JSON file at `setting`."""
-    if endpoint:
+    """ADC for `adc`; the authorized-user JSON file at `setting`; anonymous when nothing is configured and an
+    endpoint (the emulator) is given."""
+    if setting is None and endpoint:
         return anonymous()
     if setting is None:
         raise CredentialsError(f"no credentials configured: {_FILE_HINT}.")

@@ -202,8 +202,9 @@ def error_from_http(api: Api, status: int, content: bytes | str | None, *, metho
             return DeploymentNotFound(_deployment_not_found(said, target), **kw)
         what = "spreadsheet" if api == "sheets" else "Drive file"
         return NotFound(
-            f"{said}. No {what} {target!r} is visible to this account: check the id (the long part of the "
-            f"sheet's URL between /d/ and /edit) and that the {what} is shared with the account of the token.",
+            f"{said}. No {what} {target!r} is visible to this account: check the id"
+            f"{' given with --spreadsheet-id (or ZEUES_SPREADSHEET_ID)' if api == 'sheets' else ''} (the long part "
+            f"of the sheet's URL between /d/ and /edit) and that the {what} is shared with the account of the token.",
             **kw)
     if is_rate_limited(status, body):
         return QuotaExhausted(
@@ -220,9 +221,10 @@ def _deployment_not_found(said: str, deployment_id: str) -> str:
         f" {deployment_id!r} does not look like a deployment id (they start with AKfycb): it is probably the "
         "script id.")
     return (
-        f"{said}. No API-executable deployment {deployment_id!r}.{looks_wrong} Use the id of the bridge's "
-        "API-executable deployment (Apps Script editor → Deploy → Manage deployments, or `clasp deployments`; "
-        "it starts with AKfycb), not the script id, and check the deployment is of type \"API executable\".")
+        f"{said}. No API-executable deployment {deployment_id!r}.{looks_wrong} Give --deployment-id (or "
+        "ZEUES_DEPLOYMENT_ID) the id of the bridge's API-executable deployment (Apps Script editor → Deploy → "
+        "Manage deployments, or `clasp deployments`; it starts with AKfycb), not the script id, and check the "
+        "deployment is of type \"API executable\".")
 
 
 def _forbidden(api: Api, said: str, body: ErrorBody, target: str, kw: dict[str, Any]) -> GoogleError:

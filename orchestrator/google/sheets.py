@@ -7,8 +7,8 @@ the bytes per row the previous chunk actually cost.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,11 @@ DateTimeRender = Literal["SERIAL_NUMBER", "FORMATTED_STRING"]
 Row = list[CellValue]
 
 RECOMMENDED_MAX_PAYLOAD = 2_000_000  # bytes; developers.google.com/sheets/api/limits
+GRID_FIRST_ROWS = 50  # grid data carries formats and validation per cell: measure on a small first chunk
+CELL_FIELDS = "userEnteredValue,userEnteredFormat,dataValidation,note,textFormatRuns"
+ROW_FIELDS = "pixelSize,hiddenByUser,developerMetadata"
+T = TypeVar("T")
+GridRow = tuple[dict[str, Any], dict[str, Any]]  # (RowData, the row's DimensionProperties)
 
 
 class ChunkPolicy(BaseModel):
@@ -95,24 +100,60 @@ class SheetsReader:
         as `[]`, so the n-th row yielded overall is sheet row `first_row + n`. Trailing empty cells of a row
         are still left out (pad when you need the full width). Memory holds one chunk.
         """
+        def fetch(row: int, end: int) -> list[Row]:
+            (value_range,) = self.values_batch_get(
+                spreadsheet_id, [a1_range(sheet_title, row, end, columns)], render, date_time_render)
+            rows: list[Row] = value_range["values"]
+            return rows
+
+        return self._chunked(sheet_title, first_row, last_row, fetch, list)
+
+    def iter_grid(self, spreadsheet_id: str, sheet_title: str, columns: int, first_row: int, last_row: int,
+                  cell_fields: str = CELL_FIELDS, row_fields: str = ROW_FIELDS) -> Iterator[list[GridRow]]:
+        """Rows `first_row..last_row` as (RowData, row DimensionProperties) pairs holding only `cell_fields`
+        and `row_fields`, in chunks through `spreadsheets.get`: the read that returns formats, validation,
+        notes and row properties, which the values API does not.
+
+        Sized like `iter_rows` from what rows with cells cost (grid data costs several times more per cell
+        than values, so the first chunk is small); each chunk holds exactly the rows it covers (`{}` for a
+        part Google left out). Memory holds one chunk.
+        """
+        mask = f"sheets(data(rowData(values({cell_fields})),rowMetadata({row_fields})))"
+
+        def fetch(row: int, end: int) -> list[GridRow]:
+            got = self.get_spreadsheet(spreadsheet_id, mask, [a1_range(sheet_title, row, end, columns)])
+            data = ((got.get("sheets") or [{}])[0].get("data") or [{}])[0]
+            cells: list[dict[str, Any]] = data.get("rowData", [])
+            props: list[dict[str, Any]] = data.get("rowMetadata", [])
+            return [(cells[i] if i < len(cells) else {}, props[i] if i < len(props) else {})
+                    for i in range(max(len(cells), len(props)))]
+
+        return self._chunked(sheet_title, first_row, last_row, fetch, lambda: ({}, {}),
+                             first_rows=min(self.chunks.first_rows, GRID_FIRST_ROWS),
+                             measured=lambda rows: sum(1 for cells, _ in rows if cells.get("values")))
+
+    def _chunked(self, sheet_title: str, first_row: int, last_row: int, fetch: Callable[[int, int], list[T]],
+                 blank: Callable[[], T], *, first_rows: int | None = None,
+                 measured: Callable[[list[T]], int] = len) -> Iterator[list[T]]:
+        """Fetch rows `first_row..last_row` in chunks sized from what the previous chunk's `measured` rows
+        (those that carry data) cost each."""
         row = first_row
         size = 0
         bytes_per_row: float | None = None
         while row <= last_row:
-            size = self.chunks.next_rows(size, bytes_per_row)
+            size = self.chunks.next_rows(size, bytes_per_row) if size or first_rows is None else first_rows
             end = min(last_row, row + size - 1)
             stats_before = self._executor.http.bytes_received
-            (value_range,) = self.values_batch_get(
-                spreadsheet_id, [a1_range(sheet_title, row, end, columns)], render, date_time_render)
+            rows = fetch(row, end)
             cost = self._executor.http.bytes_received - stats_before
-            rows: list[Row] = value_range["values"]
-            if rows:  # only rows that came back tell what a row costs
-                bytes_per_row = cost / len(rows)
+            counted = measured(rows)
+            if counted:  # only rows that came back with data tell what a row costs
+                bytes_per_row = cost / counted
             wanted = end - row + 1
             if len(rows) > wanted:
                 raise TransportError(f"{sheet_title!r} rows {row}..{end}: Google sent {len(rows)} rows",
                                      may_have_run=False)
-            rows.extend([] for _ in range(wanted - len(rows)))
+            rows.extend(blank() for _ in range(wanted - len(rows)))
             yield rows
             row = end + 1
 

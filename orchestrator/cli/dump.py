@@ -1,0 +1,38 @@
+"""`zeues-migrate dump --output FILE`: a read-only copy of the live spreadsheet, to rehearse on offline."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from orchestrator.cli.common import Failure, Session, config_options, verb
+from orchestrator.engine.dump import dump_spreadsheet
+from orchestrator.engine.progress import Progress
+from orchestrator.exit_codes import ExitCode
+
+
+@click.command("dump")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="file to write (a Sheets v4 Spreadsheet resource, JSON)")
+@config_options
+@verb("dump", require=("spreadsheet_id", "credentials"))
+def dump(session: Session, output: Path) -> tuple[Any, str]:
+    """Copy the spreadsheet (values, formulas, formats, validation, developer metadata, grid) into FILE,
+    which `spreadsheets.create` and `zeues-migrate rehearse --from FILE` take. Reads only, in paced chunks."""
+    try:  # a place we cannot write is the operator's to fix, before any read
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Failure(ExitCode.USAGE, f"cannot write {output}: {exc}") from None
+    if not os.access(output.parent, os.W_OK):
+        raise Failure(ExitCode.USAGE, f"cannot write {output}: the folder {output.parent} is not writable")
+    report = dump_spreadsheet(session.clients.sheets, session.spreadsheet_id, output, Progress(sys.stderr))
+    lines = [f"Dumped {report.title!r} ({report.spreadsheet_id}) to {report.output}: "
+             f"{report.bytes_written / 1e6:.1f} MB in {report.seconds:.1f}s"]
+    lines += [f"  {s.title}: {s.data_rows:,} of {s.grid_rows:,} rows, {s.grid_columns} columns, {s.cells:,} cells"
+              for s in report.sheets]
+    lines += [f"  not copied: {what}" for what in report.not_copied]
+    return report, "\n".join(lines)

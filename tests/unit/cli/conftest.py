@@ -1,0 +1,101 @@
+"""The CLI over `responses`: `zeues-migrate` invoked in-process (click's runner), every Google call mocked at
+the HTTP level through the emulator-style endpoint override (anonymous credentials, one base URL)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+from click.testing import CliRunner
+
+from orchestrator.cli import main
+from orchestrator.engine.state import HISTORY_COLUMNS, HISTORY_SHEET
+
+ENDPOINT = "http://google.test"
+SID = "1SpreadsheetForCliTests"
+DEPLOYMENT = "AKfycbCliTests"
+SPREADSHEETS = f"{ENDPOINT}/v4/spreadsheets/{SID}"
+GET = re.compile(re.escape(SPREADSHEETS) + r"\?.*")
+BATCH_GET = re.compile(re.escape(f"{SPREADSHEETS}/values:batchGet") + r"\?.*")
+SEARCH = f"{SPREADSHEETS}/developerMetadata:search"
+RUN = f"{ENDPOINT}/v1/scripts/{DEPLOYMENT}:run"
+HEADER = ["TAG_SPOOL", "NV", "Armador"]
+
+
+@dataclass
+class Invocation:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def doc(self) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads(self.stdout)
+        return parsed
+
+
+@pytest.fixture
+def mocked() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+Invoke = Callable[..., Invocation]
+
+
+@pytest.fixture
+def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    """`invoke(verb, *args, connect=True)`: run the CLI with the test endpoint and ids (no terminal on stdin)."""
+    monkeypatch.chdir(tmp_path)  # no zeues-migrate.toml from elsewhere
+    for name in [k for k in os.environ if k.startswith("ZEUES_")]:
+        monkeypatch.delenv(name)
+
+    def run(*args: str, connect: bool = True) -> Invocation:
+        flags = ["--endpoint", ENDPOINT, "--deployment-id", DEPLOYMENT, "--spreadsheet-id", SID,
+                 "--reads-per-minute", "0", "--read-attempts", "1", "--checkpoint-dir", str(tmp_path / "ck")]
+        result = CliRunner().invoke(main, [*args, *(flags if connect else [])], catch_exceptions=False)
+        return Invocation(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+def live_state(mocked: responses.RequestsMock, history: Sequence[Sequence[str]] = (),
+               metadata: Sequence[dict[str, Any]] = ()) -> None:
+    """Answer the three reads of `read_live_state`: one `Operaciones` sheet (+ the history sheet if any rows)."""
+    sheets = [{"properties": {"sheetId": 0, "title": "Operaciones", "index": 0,
+                              "gridProperties": {"rowCount": 10, "columnCount": 3}}}]
+    ranges: list[dict[str, Any]] = [{"values": [HEADER]}]
+    if history:
+        sheets.append({"properties": {"sheetId": 9, "title": HISTORY_SHEET, "index": 1, "hidden": True,
+                                      "gridProperties": {"rowCount": 100, "columnCount": 10}}})
+        ranges += [{"values": [list(HISTORY_COLUMNS)]}, {"values": [list(r) for r in history]}]
+    mocked.add("GET", GET, json={"spreadsheetId": SID, "properties": {"title": "ZEUES", "timeZone": "America/Santiago"},
+                                 "sheets": sheets})
+    mocked.add("GET", BATCH_GET, json={"valueRanges": ranges})
+    mocked.add("POST", SEARCH, json={"matchedDeveloperMetadata": list(metadata)})
+
+
+def script_ok(result: Any) -> dict[str, Any]:
+    return {"done": True, "response": {"@type": "type.googleapis.com/google.apps.script.v1.ExecutionResponse",
+                                       "result": result}}
+
+
+def script_error(message: str) -> dict[str, Any]:
+    """`scripts.run`'s HTTP 200 answer when the function threw."""
+    return {"done": True, "error": {"code": 3, "message": "ScriptError", "details": [{
+        "@type": "type.googleapis.com/google.apps.script.v1.ExecutionError", "errorMessage": message,
+        "errorType": "ScriptError", "scriptStackTraceElements": [{"function": "setHold", "lineNumber": 7}]}]}}
+
+
+def google_error(status: int, message: str, reason: str | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": status, "message": message}
+    if reason:
+        error["errors"] = [{"message": message, "domain": "global", "reason": reason}]
+    return {"error": error}
