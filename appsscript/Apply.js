@@ -105,7 +105,7 @@ function refuseOnFailure_(state) {
   if (failure) {
     fail_(ERROR_CODES.BLOCKED, 'an earlier ' + failure.action + ' of ' + (failure.migration_id || 'the sheet') +
       ' failed at ' + failure.finished_at + ' (operation ' + failure.operation_id + '); inspect it with ' +
-      '`zeues-migrate history`, then mark it resolved with `zeues-migrate resolve ' + failure.operation_id + '`');
+      '`zeues-migrate history`, then mark it resolved with `zeues-migrate resolve`');
   }
 }
 
@@ -160,6 +160,11 @@ function addColumnsRequests_(state, migration, op) {
   });
   var start = lastNamedIndex_(sheet.header) + 1;
   var count = op.columns.length;
+  if (sheet.columnCount + count > COLUMN_LIMIT) {
+    fail_(ERROR_CODES.CELL_LIMIT, sheet.title + ' has ' + sheet.columnCount + ' columns; adding ' + count +
+      ' would pass Google\'s limit of ' + COLUMN_LIMIT + ' columns per sheet; delete unused empty columns at the ' +
+      'right of the header, then plan again');
+  }
   /** @type {GoogleAppsScript.Sheets.Schema.Request[]} */
   var requests = [];
   // Insert right after the last header column; the grid grows, so a sheet with no spare column works.

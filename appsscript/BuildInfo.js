@@ -5,5 +5,5 @@
 /** @type {{version: string, hash: string}} */
 var BRIDGE_BUILD = {
   "version": "0.1.0",
-  "hash": "sha256:b69aba178b9d2f51d69d58f2f953d6ba79d7b3627a54d58a08a3a8e0fc376f9b"
+  "hash": "sha256:2b4ec058a0649aab9dedfbe894fe63869fab8501bbcf8c6e76bc2b917386dd5f"
 };

@@ -124,13 +124,14 @@ function appliedMigrations_(history) {
 }
 
 /**
- * A failed attempt that nobody has resolved blocks every change, as in Flyway.
+ * A failed or unfinished attempt that nobody has resolved blocks every change, as in Flyway (the orchestrator
+ * applies the same rule: engine/state.py unresolved_failure).
  * @param {HistoryRow[]} history
  */
 function unresolvedFailure_(history) {
   var failure = null;
   history.forEach(function (row) {
-    if (row.status === 'failed') failure = row;
+    if (row.status === 'failed' || row.status === 'in_progress') failure = row;
     if (row.action === 'resolve') failure = null;
   });
   return /** @type {HistoryRow | null} */ (failure);

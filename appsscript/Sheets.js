@@ -3,6 +3,7 @@
 // orchestrator verifies through. Positions are always looked up from the live header, never assumed.
 
 var CELL_LIMIT = 10000000;
+var COLUMN_LIMIT = 18278; // columns per sheet (ZZZ)
 var META = {
   SCHEMA_VERSION: 'zeues.schema_version',
   EVENT_TYPES: 'zeues.event_types',

@@ -277,7 +277,9 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults() }) 
    */
   async function control(req, res, url) {
     const route = url.pathname.slice('/_emulator/'.length);
-    if (route === 'state' && req.method === 'GET') return send(res, 200, engine.state());
+    if (route === 'state' && req.method === 'GET') {
+      return send(res, 200, { ...engine.state(), locks: runtime && runtime.heldLocks ? runtime.heldLocks() : [] });
+    }
     if (req.method !== 'POST') throw notFound();
     const body = json(await readBody(req));
     switch (route) {

@@ -396,10 +396,20 @@ const HANDLERS = {
     return { updateDeveloperMetadata: metadata.update(wb, req, kind) };
   },
 
-  // Row heights, column widths and hiding are not stored; the request is validated and accepted.
+  // Row heights, column widths and the hiding of rows are not stored; hiding columns is. The request is validated
+  // and accepted.
   updateDimensionProperties(wb, req, kind) {
-    if (req.range) dimensionRange(req.range, wb, kind);
+    const range = req.range ? dimensionRange(req.range, wb, kind) : null;
     if (!req.fields) throw badRequest(`${kind}At least one field must be specified.`);
+    const fields = String(req.fields).split(',').map((f) => f.trim());
+    if (range && range.dim === 'COLUMNS' && (fields.includes('hiddenByUser') || fields.includes('*'))) {
+      const hide = !!(req.properties && req.properties.hiddenByUser);
+      const end = Math.min(range.end, range.count);
+      const others = range.sheet.hiddenColumns.filter((c) => c < range.start || c >= end);
+      const mine = [];
+      if (hide) for (let c = range.start; c < end; c++) mine.push(c);
+      range.sheet.hiddenColumns = others.concat(mine);
+    }
     return {};
   },
 };

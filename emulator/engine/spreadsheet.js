@@ -115,6 +115,10 @@ function buildWorkbook(id, resource, ids) {
       if (r > gp.rowCount) gp.rowCount = r;
       collectDimensionMetadata(wb, sheet, gd.rowMetadata, 'ROW', r0);
       collectDimensionMetadata(wb, sheet, gd.columnMetadata, 'COLUMN', c0);
+      if (Array.isArray(gd.columnMetadata)) {
+        sheet.hiddenColumns = sheet.hiddenColumns.concat(gd.columnMetadata
+          .map((/** @type {any} */ dp, /** @type {number} */ j) => (dp && dp.hiddenByUser ? c0 + j : -1)).filter((/** @type {number} */ c) => c >= 0));
+      }
     }
     if (gp.columnCount > MAX_COLUMNS) throw badRequest(`Invalid sheets: the sheet "${sheet.title}" has more than ${MAX_COLUMNS} columns.`);
   }
@@ -228,9 +232,11 @@ function gridData(wb, sheet, r0, r1, c0, c1) {
     out.rowMetadata.push(dp);
   }
   out.columnMetadata = [];
+  const hidden = new Set(sheet.hiddenColumns);
   for (let c = c0; c < c1; c++) {
     /** @type {Record<string, any>} */
     const dp = { pixelSize: 100 };
+    if (hidden.has(c)) dp.hiddenByUser = true;
     if (colMeta.has(c)) dp.developerMetadata = colMeta.get(c);
     out.columnMetadata.push(dp);
   }
@@ -276,7 +282,7 @@ function getSpreadsheet(wb, o = {}) {
       const list = areas.get(s) || [{ r0: 0, r1: s.rowCount, c0: 0, c1: s.columnCount }];
       out.data = list.map((a) => gridData(wb, s, a.r0, a.r1, a.c0, a.c1));
     }
-    for (const [k, v] of Object.entries(s.extra)) out[k] = structuredClone(v);
+    for (const [k, v] of Object.entries(s.extra)) if (!k.startsWith('_')) out[k] = structuredClone(v);
     const sheetMeta = wb.dm.filter((d) => d.loc.type === 'SHEET' && d.loc.sheetId === s.id).map((d) => Workbook.metadataJson(d));
     if (sheetMeta.length) out.developerMetadata = sheetMeta;
     return out;

@@ -39,6 +39,14 @@ class Sheet {
     /** @type {Map<number, FormulaEntry> | null} formula cells by r * 20000 + c, built on demand */
     this.formulaIndex = null;
   }
+  /** Columns hidden by the user (`DimensionProperties.hiddenByUser`), kept in `extra` so they persist, copy and
+   * roll back with the sheet. @returns {number[]} sorted 0-based indices */
+  get hiddenColumns() { return this.extra._hiddenColumns || []; }
+  /** @param {number[]} indices */
+  set hiddenColumns(indices) {
+    if (indices.length) this.extra._hiddenColumns = [...new Set(indices)].sort((a, b) => a - b);
+    else delete this.extra._hiddenColumns;
+  }
   get rowCount() { return this.props.gridProperties.rowCount; }
   get columnCount() { return this.props.gridProperties.columnCount; }
   get id() { return this.props.sheetId; }
@@ -351,6 +359,7 @@ class Workbook {
         }
       }
       gp.columnCount += n;
+      sheet.hiddenColumns = sheet.hiddenColumns.map((c) => (c >= start ? c + n : c));
     }
     for (const d of this.dm) {
       if ((d.loc.type === 'ROW' || d.loc.type === 'COLUMN') && d.loc.sheetId === sheet.id
@@ -384,6 +393,7 @@ class Workbook {
         Workbook.trim(row);
       }
       gp.columnCount -= n;
+      sheet.hiddenColumns = sheet.hiddenColumns.filter((c) => c < start || c >= end).map((c) => (c >= end ? c - n : c));
       if (gp.frozenColumnCount) gp.frozenColumnCount = Math.max(0, gp.frozenColumnCount - overlap(0, gp.frozenColumnCount, start, end));
     }
     this.dm = this.dm.filter((d) => {

@@ -214,6 +214,9 @@ function createRuntime(options) {
     getExecutionLimit() {
       return limitMs;
     },
+    heldLocks() {
+      return locks.held();
+    },
     async close() {
       for (const abort of Array.from(running.values())) abort();
     },

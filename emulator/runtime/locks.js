@@ -12,6 +12,11 @@ class LockManager {
     this.scopes = new Map();
   }
 
+  /** Lock scopes held right now (for the control surface: tests wait on it instead of sleeping). */
+  held() {
+    return Array.from(this.scopes.entries()).filter(([, s]) => s.holder !== null).map(([scope]) => scope);
+  }
+
   /** @param {string} scope */
   _scope(scope) {
     let s = this.scopes.get(scope);

@@ -175,3 +175,31 @@ test('Drive: get, copy with metadata, list queries, trash, delete', () => {
   assert.equal(apiError(() => engine.valuesGet(copy.id, 'A1')).code, 404);
   assert.equal(apiError(() => engine.driveList({ q: "title = 'x'" })).message, 'Invalid Value');
 });
+
+test('hidden columns: set, returned, moved by inserts, deleted with their column, copied, rolled back', () => {
+  const { engine, id } = zeues();
+  const hidden = (sid = id) => engine.getSpreadsheet(sid, { ranges: ['Operaciones!1:1'], includeGridData: true })
+    .sheets[0].data[0].columnMetadata.flatMap((dp, c) => (dp.hiddenByUser ? [c] : []));
+  const hide = (start, end, value = true) => ({ updateDimensionProperties: { properties: { hiddenByUser: value },
+    fields: 'hiddenByUser', range: { sheetId: 0, dimension: 'COLUMNS', startIndex: start, endIndex: end } } });
+  bu(engine, id, hide(1, 3));
+  assert.deepEqual(hidden(), [1, 2]);
+  // Not a sheet property: the resource stays Google-shaped.
+  assert.deepEqual(Object.keys(engine.getSpreadsheet(id).sheets[0]).sort(), ['properties']);
+  bu(engine, id, { insertDimension: { range: { sheetId: 0, dimension: 'COLUMNS', startIndex: 2, endIndex: 3 } } });
+  assert.deepEqual(hidden(), [1, 3]);
+  bu(engine, id, { appendDimension: { sheetId: 0, dimension: 'COLUMNS', length: 2 } });
+  assert.deepEqual(hidden(), [1, 3]);
+  bu(engine, id, { deleteDimension: { range: { sheetId: 0, dimension: 'COLUMNS', startIndex: 0, endIndex: 2 } } });
+  assert.deepEqual(hidden(), [1]);
+  const copy = engine.driveCopy(id, { name: 'copy' });
+  assert.deepEqual(hidden(copy.id), [1]);
+  assert.ok(apiError(() => bu(engine, id, hide(0, 1), { deleteSheet: { sheetId: 12345 } })));
+  assert.deepEqual(hidden(), [1]);
+  bu(engine, id, hide(0, 6, false));
+  assert.deepEqual(hidden(), []);
+  const created = engine.createSpreadsheet({ sheets: [{ properties: { title: 'H' },
+    data: [{ columnMetadata: [{}, { hiddenByUser: true }, { hiddenByUser: false }, { hiddenByUser: true }] }] }] });
+  assert.deepEqual(engine.getSpreadsheet(created.spreadsheetId, { includeGridData: true }).sheets[0].data[0].columnMetadata
+    .flatMap((dp, c) => (dp.hiddenByUser ? [c] : [])), [1, 3]);
+});

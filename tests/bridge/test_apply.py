@@ -173,11 +173,13 @@ def test_a_repeated_op_id_returns_the_first_result_without_acting(live: Live, ne
 
 def test_a_busy_lock_gives_the_stable_busy_error(live: Live, emulator: Any, new_sheet: Callable[..., str]) -> None:
     sid = new_sheet(spools=30)
-    emulator.fault(path="batchUpdate", latencyMs=3000, count=1)  # the first apply holds the lock ~3 s
+    emulator.fault(path="batchUpdate", latencyMs=4000, count=1)  # the apply holds the lock ~4 s in its batchUpdate
     first: list[Any] = []
     runner = threading.Thread(target=lambda: first.append(apply(live, sid, v30())))
     runner.start()
-    time.sleep(1.0)
+    deadline = time.monotonic() + 30
+    while not emulator.state().get("locks") and time.monotonic() < deadline:  # wait until it holds the lock
+        time.sleep(0.05)
     with pytest.raises(BridgeError) as err:
         live.run("backupSpreadsheet", {"opId": op_id(), "spreadsheetId": sid, "lockWaitMs": 0})
     runner.join()
