@@ -50,8 +50,9 @@ def setup() -> None:
 
 
 def test() -> None:
-    """Every check CI runs: type checks, the Node tests, the Python tests. Fails if no test ran."""
+    """Every check CI runs: the workflow lint, type checks, the Node tests, the Python tests. Fails if no test ran."""
     setup()
+    run(VENV_BIN / "actionlint", "-no-color")  # .github/workflows/*.yml; shellcheck on run: blocks if installed
     run("node", "node_modules/typescript/bin/tsc", "-p", "tsconfig.json")
     run(PYTHON, "-m", "mypy")
     node_tests = sorted((ROOT / "emulator" / "test").glob("*.test.js"))
