@@ -4,13 +4,8 @@ subprocess over real sockets, its `--json` document parsed."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,52 +15,13 @@ from orchestrator.codegen import BRIDGE_DIR
 from orchestrator.emulator import Emulator, running_emulator
 from orchestrator.engine.state import HISTORY_SHEET
 from orchestrator.workbook import Variant, WorkbookOptions, write_workbook
+from tests.support.cli import Cli
+from tests.support.cli import Run as Result
 from tests.support.live import Live
 
-_VENV_CLI = Path(sys.executable).with_name("zeues-migrate")
-ZEUES = str(_VENV_CLI) if _VENV_CLI.exists() else (shutil.which("zeues-migrate") or "zeues-migrate")
+__all__ = ["Cli", "Result"]
+
 ARCHIVE_TITLE = re.compile(r"^(_zeues_archive_[^_]+)_\d{8}T\d{6}Z$")
-
-
-@dataclass
-class Result:
-    code: int
-    doc: dict[str, Any] | None  # the --json document (None when the process died before printing it)
-    stdout: str
-    stderr: str
-
-    @property
-    def result(self) -> Any:
-        assert self.doc is not None, self.stderr[-2000:]
-        return self.doc["result"]
-
-
-class Cli:
-    """Runs `zeues-migrate VERB ... --endpoint URL --deployment-id ID --spreadsheet-id ID ... --json`."""
-
-    def __init__(self, emulator: Emulator, checkpoints: Path, cwd: Path) -> None:
-        self.emulator, self.checkpoints, self.cwd = emulator, checkpoints, cwd
-
-    def __call__(self, verb: str, *args: str, sid: str | None = None, failpoints: str = "",
-                 connect: bool = True, as_json: bool = True, timeout: float = 300) -> Result:
-        cmd = [ZEUES, verb, *args]
-        if connect:
-            cmd += ["--endpoint", self.emulator.url, "--deployment-id", self.emulator.deployment_id,
-                    "--reads-per-minute", "0", "--checkpoint-dir", str(self.checkpoints)]
-            if sid:
-                cmd += ["--spreadsheet-id", sid]
-        if as_json:
-            cmd.append("--json")
-        # Only what the test says: no ZEUES_* from the developer's shell, no terminal on stdin.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ZEUES_")}
-        if failpoints:
-            env["ZEUES_FAILPOINTS"] = failpoints
-        done = subprocess.run(cmd, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=timeout)
-        doc = json.loads(done.stdout) if as_json and done.stdout.strip() else None
-        if doc is not None:
-            assert doc["exitCode"] == done.returncode
-        return Result(done.returncode, doc, done.stdout, done.stderr)
 
 
 @pytest.fixture(scope="package")

@@ -56,12 +56,17 @@ class Cli:
     env: dict[str, str] = field(default_factory=dict)
 
     def __call__(self, verb: str, *args: str, sid: str | None = None, deployment_id: str | None = None,
-                 credentials: str | None = None, failpoints: str = "", timeout: float = 120) -> Run:
-        cmd = [ZEUES, verb, *args, "--endpoint", self.emulator.url,
-               "--deployment-id", deployment_id or self.emulator.deployment_id,
-               "--reads-per-minute", "0", "--checkpoint-dir", str(self.checkpoints), "--json"]
-        if sid is not None:
-            cmd += ["--spreadsheet-id", sid]
+                 credentials: str | None = None, failpoints: str = "", connect: bool = True, as_json: bool = True,
+                 timeout: float = 300) -> Run:
+        """`connect=False` leaves out the emulator flags (for verbs such as `rehearse` that start their own)."""
+        cmd = [ZEUES, verb, *args]
+        if connect:
+            cmd += ["--endpoint", self.emulator.url, "--deployment-id", deployment_id or self.emulator.deployment_id,
+                    "--reads-per-minute", "0", "--checkpoint-dir", str(self.checkpoints)]
+            if sid is not None:
+                cmd += ["--spreadsheet-id", sid]
+        if as_json:
+            cmd.append("--json")
         if credentials is not None:
             cmd += ["--credentials", credentials]
         # Only what the test says: no ZEUES_* from the developer's shell, no terminal on stdin.
@@ -71,7 +76,7 @@ class Cli:
             env["ZEUES_FAILPOINTS"] = failpoints
         done = subprocess.run(cmd, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               timeout=timeout)
-        doc = json.loads(done.stdout) if done.stdout.strip() else None
+        doc = json.loads(done.stdout) if as_json and done.stdout.strip() else None
         if doc is not None:
             assert doc["exitCode"] == done.returncode, doc
         return Run(done.returncode, doc, done.stdout, done.stderr)
