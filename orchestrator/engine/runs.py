@@ -186,11 +186,16 @@ def apply_migration(target: Target, migration: Migration, baseline: Baseline, kn
     progress.step("verify", "every row, every cell")
     applied_before = [m for m in known if m.id in {r.migration_id for r in state.applied()} and m.id != migration.id]
     verification = verify_apply(sheets_api, sid, migration, baseline, applied_before, snapshots)
+    return _finish(target, checkpoint, report, verification)
+
+
+def _finish(target: Target, checkpoint: RunCheckpoint, report: RunReport, verification: VerifyReport) -> RunReport:
+    """Record the verification; a failed one keeps the checkpoint (and raises), a passed one retires it."""
     _record(target, checkpoint, "verify", {"status": verification.status})
-    progress.done("verify", f"{verification.status}: {verification.rows_checked:,} rows, "
-                            f"{verification.cells_checked:,} cells")
+    target.progress.done("verify", f"{verification.status}: {verification.rows_checked:,} rows, "
+                                   f"{verification.cells_checked:,} cells")
     report.verification = verification
-    report.timings = progress.timings
+    report.timings = target.progress.timings
     if verification.status == "failed":
         raise VerificationFailed(report)
     report.checkpoint = str(target.store.finish(checkpoint))
@@ -341,11 +346,4 @@ def rollback_migration(target: Target, migration_id: str, baseline: Baseline, kn
     still = [by_id[i] for i in plan["stillApplied"] if i in by_id]
     verification = verify_rollback(sheets_api, sid, migration_id, baseline, still, snapshots, plan["widths"],
                                    str(report.bridge_result.get("archiveSheet", "")))
-    _record(target, checkpoint, "verify", {"status": verification.status})
-    progress.done("verify", verification.status)
-    report.verification = verification
-    report.timings = progress.timings
-    if verification.status == "failed":
-        raise VerificationFailed(report)
-    report.checkpoint = str(target.store.finish(checkpoint))
-    return report
+    return _finish(target, checkpoint, report, verification)
