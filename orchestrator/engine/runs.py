@@ -81,9 +81,11 @@ def _record(target: Target, checkpoint: RunCheckpoint, step: str, data: dict[str
 
 
 def _bridge(target: Target, step: str, function: str, request: dict[str, Any]) -> dict[str, Any]:
-    """The one bridge call of a step (its opId chosen before the first try, so a rerun replays it)."""
+    """The one bridge call of a step (its opId chosen before the first try, so a rerun replays it), waiting at
+    most `lock_wait` seconds for the script lock another run holds."""
     failpoint(f"before:{step}")
-    result = target.clients.script.run(function, request)
+    lock_wait_ms = round(target.clients.config.lock_wait * 1000)
+    result = target.clients.script.run(function, {**request, "lockWaitMs": lock_wait_ms})
     failpoint(f"reply:{step}")
     return result
 

@@ -86,7 +86,8 @@ def take_snapshot(sheet: str, header: list[str], key_index: int, chunks: Iterabl
                          keyed_rows=keyed, digest="sha256:" + digest.hexdigest(), spill=str(spill))
 
 
-def _spilled(snapshot: SheetSnapshot) -> Iterator[tuple[int, str, Row]]:
+def spilled_rows(snapshot: SheetSnapshot) -> Iterator[tuple[int, str, Row]]:
+    """The snapshot's rows from its spill file: (row number, key, cells), streamed."""
     with open(snapshot.spill, encoding="utf-8") as lines:
         for line in lines:
             number, key, *cells = json.loads(line)
@@ -103,7 +104,7 @@ def compare(snapshot: SheetSnapshot, chunks: Iterable[list[Row]], *, first_row: 
     """
     width = snapshot.width if width is None else width
     changes: list[CellChange] = []
-    before = _spilled(snapshot)
+    before = spilled_rows(snapshot)
     expected = next(before, None)
     row_number = first_row
     live_rows = 0

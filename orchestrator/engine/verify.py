@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from orchestrator.domain.cells import CellValue, parse_int
 from orchestrator.domain.columns import column_letter
-from orchestrator.engine.snapshot import CellChange, SheetSnapshot, compare
+from orchestrator.engine.snapshot import CellChange, SheetSnapshot, compare, spilled_rows
 from orchestrator.engine.state import LiveState, find_column, read_live_state
 from orchestrator.google.sheets import SheetsReader
 from orchestrator.migrations.spec import AddColumns, Baseline, ColumnSpec, Migration
@@ -184,15 +184,6 @@ def verify_structure(state: LiveState, migrations: list[Migration], baseline: Ba
     return _report(checks, 0, 0, [])
 
 
-def _spilled_rows(snapshot: SheetSnapshot) -> Iterator[tuple[int, str, Row]]:
-    import json
-
-    with open(snapshot.spill, encoding="utf-8") as lines:
-        for line in lines:
-            number, key, *cells = json.loads(line)
-            yield number, key, cells
-
-
 def verify_rollback(reader: SheetsReader, spreadsheet_id: str, migration_id: str, baseline: Baseline,
                     still_applied: list[Migration], snapshots: dict[str, SheetSnapshot], widths: dict[str, int],
                     archive_sheet: str) -> VerifyReport:
@@ -220,7 +211,7 @@ def verify_rollback(reader: SheetsReader, spreadsheet_id: str, migration_id: str
         rows += live_rows
         cells += live_rows * width
         # Stream the snapshot's removed columns against the archive, both in row order.
-        expected = [(n, [c if c is not None else "" for c in r[width:]]) for n, _, r in _spilled_rows(snapshot)
+        expected = [(n, [c if c is not None else "" for c in r[width:]]) for n, _, r in spilled_rows(snapshot)
                     if any(c not in ("", None) for c in r[width:])]
         got = [(n, [c for c in r]) for n, t, r in archived if t == title]
         pad = snapshot.width - width
