@@ -2,8 +2,20 @@
 'use strict';
 /**
  * Fault injection for tests (`POST /_emulator/faults`): the next N requests whose path matches a regex fail
- * with a Google-shaped error, lose their connection, or wait first. Cleared by `POST /_emulator/reset`.
+ * with a Google-shaped error, lose their connection, or wait first; or a per-minute quota answers 429 to the
+ * requests over it in any rolling 60-second window. Cleared by `POST /_emulator/reset`.
  */
+
+const QUOTA_WINDOW_MS = 60_000;
+
+/**
+ * What Google counts as a Sheets read request: GETs under /v4/spreadsheets/ and developerMetadata.search.
+ * @param {string} method @param {string} path
+ */
+function isSheetsRead(method, path) {
+  if (!path.startsWith('/v4/spreadsheets/')) return false;
+  return method === 'GET' || (method === 'POST' && /\/developerMetadata:search(\?|$)/.test(path));
+}
 
 const STATUS_TEXT = /** @type {Record<number, [string, string]>} */ ({
   400: ['INVALID_ARGUMENT', 'Request contains an invalid argument.'],
@@ -21,14 +33,71 @@ const STATUS_TEXT = /** @type {Record<number, [string, string]>} */ ({
  *   message: string|null}} Rule
  */
 
+/**
+ * @typedef {{perMinute: number, re: RegExp|null, method: string|null, stamps: number[], accepted: number,
+ *   rejected: number, peak: number}} Quota
+ */
+
 class Faults {
-  constructor() {
+  /** @param {() => number} [now] clock in ms (tests) */
+  constructor(now = Date.now) {
     /** @type {Rule[]} */
     this.rules = [];
+    /** @type {Quota|null} */
+    this.quota = null;
+    this.now = now;
   }
 
   reset() {
     this.rules = [];
+    this.quota = null;
+  }
+
+  /**
+   * A per-minute quota, as Google's "read requests per minute per user" (the emulator has one user): a matching
+   * request answered while `perMinute` were already accepted in the last 60 s gets 429 (and is not counted).
+   * Without `path`, what matches is a Sheets read (GET under /v4/spreadsheets/, developerMetadata.search).
+   * @param {{quotaPerMinute: number, path?: string, method?: string}} spec
+   */
+  setQuota(spec) {
+    const perMinute = Number(spec.quotaPerMinute);
+    if (!Number.isInteger(perMinute) || perMinute < 1) throw new Error('quotaPerMinute must be a positive integer');
+    let re = null;
+    try {
+      re = spec.path ? new RegExp(spec.path) : null;
+    } catch (e) {
+      throw new Error('bad path regex: ' + /** @type {Error} */ (e).message);
+    }
+    this.quota = { perMinute, re, method: spec.method ? String(spec.method).toUpperCase() : null, stamps: [],
+      accepted: 0, rejected: 0, peak: 0 };
+  }
+
+  /** For `GET /_emulator/state`: the rules still waiting, and the quota's counts. */
+  describe() {
+    const q = this.quota;
+    return {
+      pending: this.rules.map((r) => ({ path: r.re.source, method: r.method, count: r.count })),
+      quota: q && { perMinute: q.perMinute, path: q.re ? q.re.source : null, accepted: q.accepted, rejected: q.rejected,
+        inWindow: q.stamps.filter((t) => t > this.now() - QUOTA_WINDOW_MS).length, peakInWindow: q.peak },
+    };
+  }
+
+  /** @param {string} method @param {string} path @returns {boolean} true: over the quota */
+  overQuota(method, path) {
+    const q = this.quota;
+    if (!q) return false;
+    const matches = q.re ? q.re.test(path) && (!q.method || q.method === method) : isSheetsRead(method, path);
+    if (!matches) return false;
+    const now = this.now();
+    while (q.stamps.length && q.stamps[0] <= now - QUOTA_WINDOW_MS) q.stamps.shift();
+    if (q.stamps.length >= q.perMinute) {
+      q.rejected += 1;
+      return true;
+    }
+    q.stamps.push(now);
+    q.accepted += 1;
+    q.peak = Math.max(q.peak, q.stamps.length);
+    return false;
   }
 
   /**
@@ -58,29 +127,34 @@ class Faults {
    * @returns {{status: number|null, drop: boolean, latencyMs: number, body: any} | null}
    */
   take(method, path) {
+    if (this.overQuota(method, path)) {
+      return { status: 429, drop: false, latencyMs: 0, body: errorBody(429, null) };
+    }
     for (const rule of this.rules) {
       if (rule.method && rule.method !== method) continue;
       if (!rule.re.test(path)) continue;
       rule.count -= 1;
       if (rule.count <= 0) this.rules.splice(this.rules.indexOf(rule), 1);
-      /** @type {any} */
-      let body = null;
-      if (rule.status) {
-        const [status, text] = STATUS_TEXT[rule.status];
-        const message = rule.message || text;
-        body = { error: { code: rule.status, message, status } };
-        if (rule.status === 429) {
-          body.error.details = [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED',
-            domain: 'googleapis.com', metadata: { service: 'sheets.googleapis.com', quota_limit: 'ReadRequestsPerMinutePerUser' } }];
-        }
-      }
+      const body = rule.status ? errorBody(rule.status, rule.message) : null;
       return { status: rule.status, drop: rule.drop, latencyMs: rule.latencyMs, body };
     }
     return null;
   }
 }
 
-module.exports = { Faults, STATUS_TEXT };
+/** Google's error body for `code` (429 carries the read-quota ErrorInfo). @param {number} code @param {string|null} message */
+function errorBody(code, message) {
+  const [status, text] = STATUS_TEXT[code];
+  /** @type {any} */
+  const body = { error: { code, message: message || text, status } };
+  if (code === 429) {
+    body.error.details = [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED',
+      domain: 'googleapis.com', metadata: { service: 'sheets.googleapis.com', quota_limit: 'ReadRequestsPerMinutePerUser' } }];
+  }
+  return body;
+}
+
+module.exports = { Faults, STATUS_TEXT, isSheetsRead };
 
 /**
  * The REST request an engine call stands for, so faults aimed at a path also reach the calls a script makes

@@ -46,7 +46,7 @@ function defaultDeploymentId(scriptDir) {
  * @param {{engine: Engine, runtime: any, deploymentId: string, scriptDir: string|null, faults?: Faults}} deps
  */
 function createServer({ engine, runtime, deploymentId, faults = new Faults() }) {
-  const script = { hang: false, loseReply: 0 };
+  const script = { hang: false, loseReply: 0, loseReplyFunction: /** @type {string|null} */ (null) };
 
   /** @param {http.ServerResponse} res @param {number} status @param {any} body */
   const send = (res, status, body) => {
@@ -262,7 +262,7 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults() }) 
     if (!runtime) throw new ApiError(500, 'INTERNAL', 'The emulator has no Apps Script runtime (emulator/runtime missing).');
     const hang = script.hang;
     script.hang = false;
-    const lose = script.loseReply > 0;
+    const lose = script.loseReply > 0 && (!script.loseReplyFunction || script.loseReplyFunction === body.function);
     if (lose) script.loseReply -= 1;
     const outcome = await runtime.run({ functionName: body.function, parameters: Array.isArray(body.parameters) ? body.parameters : [], hang });
     if (lose) {
@@ -278,7 +278,8 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults() }) 
   async function control(req, res, url) {
     const route = url.pathname.slice('/_emulator/'.length);
     if (route === 'state' && req.method === 'GET') {
-      return send(res, 200, { ...engine.state(), locks: runtime && runtime.heldLocks ? runtime.heldLocks() : [] });
+      return send(res, 200, { ...engine.state(), locks: runtime && runtime.heldLocks ? runtime.heldLocks() : [],
+        faults: faults.describe() });
     }
     if (req.method !== 'POST') throw notFound();
     const body = json(await readBody(req));
@@ -287,6 +288,7 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults() }) 
         faults.reset();
         script.hang = false;
         script.loseReply = 0;
+        script.loseReplyFunction = null;
         engine.faults.afterValidation = 0;
         if (runtime && runtime.setExecutionLimit) runtime.setExecutionLimit(0);
         return send(res, 200, {});
@@ -296,7 +298,8 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults() }) 
           return send(res, 200, {});
         }
         try {
-          faults.add(body);
+          if (body.quotaPerMinute !== undefined) faults.setQuota(body);
+          else faults.add(body);
         } catch (e) {
           throw badRequest(/** @type {Error} */ (e).message);
         }
@@ -304,7 +307,10 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults() }) 
       case 'script':
         if (body.executionLimitMs !== undefined && runtime && runtime.setExecutionLimit) runtime.setExecutionLimit(Number(body.executionLimitMs));
         if (body.hang !== undefined) script.hang = !!body.hang;
-        if (body.loseReply !== undefined) script.loseReply = Number(body.loseReply) || 0;
+        if (body.loseReply !== undefined) {
+          script.loseReply = Number(body.loseReply) || 0;
+          script.loseReplyFunction = body.function ? String(body.function) : null;
+        }
         return send(res, 200, {});
       case 'menu-run': {
         if (!runtime) throw new ApiError(500, 'INTERNAL', 'The emulator has no Apps Script runtime.');

@@ -1,8 +1,10 @@
 """`python3 tasks.py bench`: measured figures, printed and written to `bench-results/<suite>.json`.
 
 Each measurement runs in a child process so its wall time and peak RSS are its own. Suites: `workbook`
-(generating workbooks) and `rehearse` (the whole cycle on the emulator: per-step wall time, API calls by
-kind, bytes read, peak RSS of the orchestrator and of the emulator, and what read pacing would add).
+(generating workbooks), `rehearse` (the whole cycle on the emulator: per-step wall time, API calls by
+kind, bytes read, peak RSS of the orchestrator and of the emulator, and what read pacing would add) and
+`paced-apply` (one apply with the default read pacing against an emulator that enforces Google's
+60-reads-per-minute quota, answering 429 over it: the proof that a run's reads fit the quota).
 """
 
 from __future__ import annotations
@@ -88,7 +90,8 @@ def rehearse_child(source: Path, spools: int, result: Path) -> None:
                                  "verification": run.verification.status if run.verification else None,
                                  "rows_checked": run.verification.rows_checked if run.verification else 0,
                                  "cells_checked": run.verification.cells_checked if run.verification else 0,
-                                 "reads": _reads({k: d for k, d in delta.items() if d["requests"]})})
+                                 "reads": _reads({k: d for k, d in delta.items() if d["requests"]}),
+                                 "api": {k: d["calls"] for k, d in sorted(delta.items()) if d["calls"]}})
 
                 report = rehearse(clients, original_id, CheckpointStore(work / "checkpoints"), Progress(None),
                                   str(source), spools, on_run)
@@ -151,7 +154,81 @@ def _print_rehearsal(row: dict[str, Any]) -> None:
           flush=True)
 
 
-SUITES = {"workbook": bench_workbook, "rehearse": bench_rehearse}
+GOOGLE_READS_PER_MINUTE = 60  # Sheets: read requests per minute per user
+
+
+def paced_apply_child(source: Path, spools: int, result: Path) -> None:
+    """In a child process: one apply of `source`, with the default read pacing, against an emulator that answers
+    429 to any read over 60 in a rolling minute; write the figures to `result`."""
+    from orchestrator.config import Config, load_config
+    from orchestrator.engine.checkpoint import CheckpointStore
+    from orchestrator.engine.progress import Progress
+    from orchestrator.engine.rehearsal import emulated_workbook
+    from orchestrator.engine.runs import Target, apply_migration
+    from orchestrator.google import GoogleClients
+    from orchestrator.migrations import load_baseline, load_migrations
+
+    with tempfile.TemporaryDirectory(prefix="zeues-bench-") as tmp:
+        work = Path(tmp)
+        with emulated_workbook(source, spools, 1, work, None) as (emu, sid):
+            emu.fault(quotaPerMinute=GOOGLE_READS_PER_MINUTE)  # every Sheets read, the bridge's own included
+            config = load_config({"endpoint": emu.url, "deployment_id": emu.deployment_id, "spreadsheet_id": sid,
+                                  "checkpoint_dir": str(work / "checkpoints"), "script_timeout": 400.0}, {}, work)
+            assert config.reads_per_minute == Config.model_fields["reads_per_minute"].default
+            migrations = load_migrations()
+            started = time.perf_counter()
+            with GoogleClients.from_config(config) as clients:
+                target = Target(clients, sid, CheckpointStore(work / "checkpoints"), Progress(None))
+                report = apply_migration(target, migrations[0], load_baseline(), migrations)
+                seconds = time.perf_counter() - started
+                stats = clients.stats
+            quota = emu.state()["faults"]["quota"]
+            emulator_kib = emu.peak_rss_kib()
+    assert report.verification is not None
+    methods = {k: m.model_dump() for k, m in sorted(stats.methods.items())}
+    result.write_text(json.dumps({
+        "reads_per_minute": config.reads_per_minute, "quota_per_minute": GOOGLE_READS_PER_MINUTE,
+        "status": report.status, "verification": report.verification.status,
+        "rows_checked": report.verification.rows_checked, "cells_checked": report.verification.cells_checked,
+        "seconds": round(seconds, 1), "steps": report.timings, "api": methods,
+        "read_requests": _reads(methods), "rate_limited_seen": stats.rate_limited, "retries": stats.retries,
+        "limiter_wait_seconds": round(stats.limiter_wait_seconds, 1), "backoff_seconds": round(stats.backoff_seconds, 1),
+        "emulator_quota": quota,
+        "peak_rss_kib": {"orchestrator": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                         "emulator": emulator_kib},
+    }))
+
+
+def bench_paced_apply(sizes: list[int]) -> list[dict[str, Any]]:
+    """An apply paced at the default 50 reads/minute against a 60 reads/minute quota: it must see no 429."""
+    from orchestrator.workbook import WorkbookOptions, write_workbook
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for spools in sorted(sizes):
+            source, result = Path(tmp) / f"wb-{spools}.json", Path(tmp) / f"paced-{spools}.json"
+            write_workbook(WorkbookOptions(spools=spools, seed=1), source)
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "orchestrator.bench", "--child-paced-apply", str(source),
+                            "--spools", str(spools), "--result", str(result)], check=True)
+            figures = json.loads(result.read_text())
+            row = {"spools": spools, "wall_seconds": round(time.perf_counter() - started, 1), **figures}
+            rows.append(row)
+            quota = row["emulator_quota"]
+            rss = row["peak_rss_kib"]
+            print(f"paced apply {spools:>7,} spools at {row['reads_per_minute']:g} reads/min against a "
+                  f"{row['quota_per_minute']}/min quota: {row['status']}, verified {row['verification']} "
+                  f"({row['rows_checked']:,} rows, {row['cells_checked']:,} cells) in {row['seconds']:.1f} s; "
+                  f"{row['read_requests']} read requests by the orchestrator, {quota['accepted']} reads counted by "
+                  f"the quota (the bridge's included), at most {quota['peakInWindow']} in any 60 s; "
+                  f"429s: {quota['rejected']} answered, {row['rate_limited_seen']} seen; limiter waits "
+                  f"{row['limiter_wait_seconds']:.0f} s; peak RSS orchestrator {rss['orchestrator'] / 1024:.0f} MiB, "
+                  f"emulator {(rss['emulator'] or 0) / 1024:.0f} MiB", flush=True)
+            print("  steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in row["steps"].items()), flush=True)
+    return rows
+
+
+SUITES = {"workbook": bench_workbook, "rehearse": bench_rehearse, "paced-apply": bench_paced_apply}
 
 
 def main() -> int:
@@ -159,11 +236,15 @@ def main() -> int:
     parser.add_argument("--suite", choices=sorted(SUITES), default="workbook")
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated spool counts")
     parser.add_argument("--child-rehearse", type=Path, help=argparse.SUPPRESS)  # the measured child process
+    parser.add_argument("--child-paced-apply", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--spools", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_rehearse:
         rehearse_child(args.child_rehearse, args.spools, args.result)
+        return 0
+    if args.child_paced_apply:
+        paced_apply_child(args.child_paced_apply, args.spools, args.result)
         return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     results = SUITES[args.suite](sizes)

@@ -46,6 +46,7 @@ SETTINGS: dict[str, Setting] = {
         ("read_timeout", "ZEUES_READ_TIMEOUT"),
         ("reads_per_minute", "ZEUES_READS_PER_MINUTE"),
         ("read_attempts", "ZEUES_READ_ATTEMPTS"),
+        ("lock_wait", "ZEUES_LOCK_WAIT"),
     ]
 }
 REQUIRED = ("spreadsheet_id", "deployment_id", "credentials")
@@ -78,6 +79,8 @@ class Config(BaseModel):
     read_timeout: float = Field(default=120.0, gt=0, description="HTTP read timeout of reads, seconds")
     reads_per_minute: float = Field(default=50.0, ge=0, description="read pacing; 0 = none (emulator only)")
     read_attempts: int = Field(default=8, ge=1, le=20, description="tries per read, first one included")
+    lock_wait: float = Field(default=30.0, ge=0, le=300, description=(
+        "seconds a bridge change waits for the script lock another run holds (the bridge's lockWaitMs)"))
     config_file: Path | None = None
     source: dict[str, Source] = Field(default_factory=dict)
 

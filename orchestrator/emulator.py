@@ -44,9 +44,12 @@ class Emulator:
         self.data_dir = data_dir
 
     # -- plumbing -----------------------------------------------------------------------------------------
-    def _request(self, method: str, path: str, body: bytes | None = None, timeout: float = 600.0) -> Any:
-        request = urllib.request.Request(self.url + path, data=body, method=method,
-                                         headers={"Content-Type": "application/json"})
+    def _request(self, method: str, path: str, body: bytes | IO[bytes] | None = None, timeout: float = 600.0,
+                 length: int | None = None) -> Any:
+        headers = {"Content-Type": "application/json"}
+        if length is not None:  # a file body is sent in blocks as it is read, never whole in memory
+            headers["Content-Length"] = str(length)
+        request = urllib.request.Request(self.url + path, data=body, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 payload = response.read()
@@ -60,8 +63,11 @@ class Emulator:
     # -- data -----------------------------------------------------------------------------------------------
     def create_spreadsheet(self, resource: dict[str, Any] | Path) -> str:
         """`spreadsheets.create` with a `Spreadsheet` resource (a dict, or a JSON file streamed as is)."""
-        body = resource.read_bytes() if isinstance(resource, Path) else json.dumps(resource).encode()
-        created = self._request("POST", "/v4/spreadsheets", body)
+        if isinstance(resource, Path):
+            with resource.open("rb") as stream:
+                created = self._request("POST", "/v4/spreadsheets", stream, length=resource.stat().st_size)
+        else:
+            created = self._request("POST", "/v4/spreadsheets", json.dumps(resource).encode())
         return str(created["spreadsheetId"])
 
     def state(self) -> dict[str, Any]:

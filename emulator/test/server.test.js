@@ -170,3 +170,59 @@ test('faults also reach the engine calls scripts make', async () => {
   assert.deepEqual(seen.valuesGet(id, 'Metadata!A1').values, [['id']]);
   assert.equal(seen.dataDir, null);
 });
+
+test('read quota: 429 over N reads in any rolling 60 s, only reads counted, state, reset', async (t) => {
+  const { Faults } = require('../faults');
+  let now = 0;
+  const faults = new Faults(() => now);
+  faults.setQuota({ quotaPerMinute: 3 });
+  const read = () => faults.take('GET', '/v4/spreadsheets/x/values:batchGet?ranges=A1');
+  assert.equal(read(), null);
+  now = 10_000;
+  assert.equal(read(), null);
+  assert.equal(faults.take('POST', '/v4/spreadsheets/x/developerMetadata:search'), null); // a read too
+  assert.equal(faults.take('POST', '/v4/spreadsheets/x:batchUpdate'), null); // a write: not counted
+  assert.equal(faults.take('GET', '/drive/v3/files/x'), null); // Drive has its own quota
+  now = 59_999;
+  const over = read();
+  assert.equal(over.status, 429);
+  assert.equal(over.body.error.status, 'RESOURCE_EXHAUSTED');
+  assert.equal(over.body.error.details[0].reason, 'RATE_LIMIT_EXCEEDED');
+  now = 60_000; // the first read left the window: one more fits, not two
+  assert.equal(read(), null);
+  assert.equal(read().status, 429);
+  assert.deepEqual(faults.describe().quota, { perMinute: 3, path: null, accepted: 4, rejected: 2, inWindow: 3, peakInWindow: 3 });
+  faults.setQuota({ quotaPerMinute: 1, path: ':batchUpdate', method: 'POST' });
+  assert.equal(read(), null);
+  assert.equal(faults.take('POST', '/v4/spreadsheets/x:batchUpdate'), null);
+  assert.equal(faults.take('POST', '/v4/spreadsheets/x:batchUpdate').status, 429);
+  assert.throws(() => faults.setQuota({ quotaPerMinute: 0 }), /positive integer/);
+
+  const s = await start();
+  t.after(() => s.server.close());
+  assert.equal((await s.call('POST', '/_emulator/faults', { quotaPerMinute: 2 })).status, 200);
+  await s.call('POST', '/_emulator/faults', { path: 'never-matches', count: 3, status: 500 });
+  const get = () => s.call('GET', `/v4/spreadsheets/${s.id}/values/A1`);
+  assert.equal((await get()).status, 200);
+  assert.equal((await get()).status, 200);
+  assert.equal((await get()).status, 429);
+  assert.equal((await s.call('PUT', `/v4/spreadsheets/${s.id}/values/A1?valueInputOption=RAW`, { values: [['w']] })).status, 200);
+  let state = (await s.call('GET', '/_emulator/state')).body;
+  assert.deepEqual(state.faults, { pending: [{ path: 'never-matches', method: null, count: 3 }],
+    quota: { perMinute: 2, path: null, accepted: 2, rejected: 1, inWindow: 2, peakInWindow: 2 } });
+  await s.call('POST', '/_emulator/reset', {});
+  assert.equal((await get()).status, 200);
+  state = (await s.call('GET', '/_emulator/state')).body;
+  assert.deepEqual(state.faults, { pending: [], quota: null });
+});
+
+test('scripts.run: a lost reply can be aimed at one function', async (t) => {
+  const s = await start();
+  t.after(() => s.server.close());
+  const run = (fn) => s.call('POST', `/v1/scripts/${DEPLOYMENT}:run`, { function: fn, parameters: [] });
+  await s.call('POST', '/_emulator/script', { loseReply: 1, function: 'none' });
+  assert.equal((await run('ok')).status, 200); // another function: answered
+  await assert.rejects(run('none')); // ran, reply lost
+  assert.equal(s.runtime.calls.at(-1).functionName, 'none');
+  assert.equal((await run('none')).status, 200); // only once
+});

@@ -57,7 +57,7 @@ def config_options(func: F) -> F:
     """The configuration flags every verb that talks to Google takes (flags > env > toml)."""
     for name in reversed(list(SETTINGS)):
         setting = SETTINGS[name]
-        kind: Any = float if name in ("script_timeout", "read_timeout", "reads_per_minute") else (
+        kind: Any = float if name in ("script_timeout", "read_timeout", "reads_per_minute", "lock_wait") else (
             int if name == "read_attempts" else str)
         func = click.option(setting.flag, name, type=kind, default=None,
                             help=f"(env {setting.env}, toml `{setting.key}`)")(func)

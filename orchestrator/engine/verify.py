@@ -9,6 +9,7 @@ listed with its key, column, before and after — never silently ignored, and no
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import zip_longest
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -184,6 +185,11 @@ def verify_structure(state: LiveState, migrations: list[Migration], baseline: Ba
     return _report(checks, 0, 0, [])
 
 
+def _padded(values: Row, width: int) -> Row:
+    cells: Row = [c if c is not None else "" for c in values]
+    return (cells + [""] * width)[:width]
+
+
 def verify_rollback(reader: SheetsReader, spreadsheet_id: str, migration_id: str, baseline: Baseline,
                     still_applied: list[Migration], snapshots: dict[str, SheetSnapshot], widths: dict[str, int],
                     archive_sheet: str) -> VerifyReport:
@@ -195,10 +201,6 @@ def verify_rollback(reader: SheetsReader, spreadsheet_id: str, migration_id: str
     rows = cells = 0
     archive = state.sheet(archive_sheet)
     checks.append(Check(name="archive sheet present", ok=archive is not None, detail=archive_sheet))
-    archived: list[tuple[int, str, Row]] = []
-    if archive is not None:
-        chunks = reader.iter_rows(spreadsheet_id, archive_sheet, archive.column_count, 2, max(archive.row_count, 2))
-        archived = [(parse_int(r[1]) or 0, str(r[0]), r[3:]) for chunk in chunks for r in chunk if r]
     for title, snapshot in snapshots.items():
         width = widths[title]
         sheet = state.sheet(title)
@@ -210,14 +212,20 @@ def verify_rollback(reader: SheetsReader, spreadsheet_id: str, migration_id: str
         changes.extend(found)
         rows += live_rows
         cells += live_rows * width
-        # Stream the snapshot's removed columns against the archive, both in row order.
-        expected = [(n, [c if c is not None else "" for c in r[width:]]) for n, _, r in spilled_rows(snapshot)
-                    if any(c not in ("", None) for c in r[width:])]
-        got = [(n, [c for c in r]) for n, t, r in archived if t == title]
+        # Stream the snapshot's removed columns against the archive, both in row order (memory: one chunk).
         pad = snapshot.width - width
-        same = [(n, (v + [""] * pad)[:pad]) for n, v in expected] == [(n, (v + [""] * pad)[:pad]) for n, v in got]
+        expected = ((n, _padded(r[width:], pad)) for n, _, r in spilled_rows(snapshot)
+                    if any(c not in ("", None) for c in r[width:]))
+        archived = (reader.iter_rows(spreadsheet_id, archive_sheet, archive.column_count, 2, max(archive.row_count, 2))
+                    if archive is not None else iter(()))
+        got = ((parse_int(r[1]) or 0, _padded(r[3:], pad)) for chunk in archived for r in chunk
+               if r and str(r[0]) == title)
+        same, held, kept = True, 0, 0
+        for want, have in zip_longest(expected, got):
+            held, kept = held + (want is not None), kept + (have is not None)
+            same = same and want == have
         checks.append(Check(name=f"{title}: archive holds exactly the removed columns' values", ok=same,
-                            detail=f"{len(got)} archived rows, {len(expected)} rows held values"))
+                            detail=f"{kept} archived rows, {held} rows held values"))
     gone = [t for t in state.tags if t.migration == migration_id]
     checks.append(Check(name="column tags removed", ok=not gone, detail=", ".join(t.name for t in gone)))
     registry = expected_registry(baseline, still_applied)

@@ -59,6 +59,25 @@ class Cli:
                  credentials: str | None = None, failpoints: str = "", connect: bool = True, as_json: bool = True,
                  timeout: float = 300) -> Run:
         """`connect=False` leaves out the emulator flags (for verbs such as `rehearse` that start their own)."""
+        cmd, env = self._command(verb, args, sid, deployment_id, credentials, failpoints, connect, as_json)
+        done = subprocess.run(cmd, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=timeout)
+        return _run(done.returncode, done.stdout, done.stderr, as_json)
+
+    def spawn(self, verb: str, *args: str, sid: str | None = None) -> subprocess.Popen[str]:
+        """Start the command without waiting for it (to kill it mid-run); `finish()` collects it."""
+        cmd, env = self._command(verb, args, sid, None, None, "", True, True)
+        return subprocess.Popen(cmd, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    @staticmethod
+    def finish(process: subprocess.Popen[str], timeout: float = 300) -> Run:
+        stdout, stderr = process.communicate(timeout=timeout)
+        return _run(process.returncode, stdout, stderr, True)
+
+    def _command(self, verb: str, args: tuple[str, ...], sid: str | None, deployment_id: str | None,
+                 credentials: str | None, failpoints: str, connect: bool,
+                 as_json: bool) -> tuple[list[str], dict[str, str]]:
         cmd = [ZEUES, verb, *args]
         if connect:
             cmd += ["--endpoint", self.emulator.url, "--deployment-id", deployment_id or self.emulator.deployment_id,
@@ -74,12 +93,14 @@ class Cli:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(OFFLINE), env.get("PYTHONPATH", "")) if p)
         if failpoints:
             env["ZEUES_FAILPOINTS"] = failpoints
-        done = subprocess.run(cmd, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=timeout)
-        doc = json.loads(done.stdout) if as_json and done.stdout.strip() else None
-        if doc is not None:
-            assert doc["exitCode"] == done.returncode, doc
-        return Run(done.returncode, doc, done.stdout, done.stderr)
+        return cmd, env
+
+
+def _run(code: int, stdout: str, stderr: str, as_json: bool) -> Run:
+    doc = json.loads(stdout) if as_json and stdout.strip() else None
+    if doc is not None:
+        assert doc["exitCode"] == code, doc
+    return Run(code, doc, stdout, stderr)
 
 
 def fingerprint(live: Live, emulator: Emulator, sid: str) -> dict[str, Any]:
