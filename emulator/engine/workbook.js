@@ -213,28 +213,29 @@ class Workbook {
     Workbook.trim(row);
   }
 
-  /** @param {any} fmt userEnteredFormat JSON @returns {number} */
-  internFormat(fmt) {
-    const key = JSON.stringify(fmt);
-    let id = this.formatIds.get(key);
+  /**
+   * Store one copy of each distinct JSON value (formats and rules repeat across many cells) and return its id.
+   * @param {any[]} table @param {Map<string, number>} ids @param {any} value
+   */
+  static intern(table, ids, value) {
+    const key = JSON.stringify(value);
+    let id = ids.get(key);
     if (id === undefined) {
-      id = this.formats.length;
-      this.formats.push(JSON.parse(key));
-      this.formatIds.set(key, id);
+      id = table.length;
+      table.push(JSON.parse(key));
+      ids.set(key, id);
     }
     return id;
   }
 
+  /** @param {any} fmt userEnteredFormat JSON @returns {number} */
+  internFormat(fmt) {
+    return Workbook.intern(this.formats, this.formatIds, fmt);
+  }
+
   /** @param {any} rule DataValidationRule JSON @returns {number} */
   internValidation(rule) {
-    const key = JSON.stringify(rule);
-    let id = this.validationIds.get(key);
-    if (id === undefined) {
-      id = this.validations.length;
-      this.validations.push(JSON.parse(key));
-      this.validationIds.set(key, id);
-    }
-    return id;
+    return Workbook.intern(this.validations, this.validationIds, rule);
   }
 
   /** @param {Sheet} sheet @param {number} r @param {number} c @returns {any} userEnteredFormat or undefined */
