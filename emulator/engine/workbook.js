@@ -408,10 +408,11 @@ class Workbook {
   }
 
   /**
-   * Rewrites formulas on every sheet that refer to `sheet` after an insert (count > 0) or delete (count < 0).
-   * @param {Sheet} sheet @param {'ROWS'|'COLUMNS'} dim @param {number} start @param {number} count
+   * Rewrite every formula of every sheet with `rewrite(text, sheet)`; changed formulas for which
+   * `recalculate(next)` holds are recomputed.
+   * @param {(text: string, sheet: Sheet) => string} rewrite @param {(next: string) => boolean} recalculate
    */
-  shiftReferences(sheet, dim, start, count) {
+  rewriteFormulas(rewrite, recalculate) {
     const recompute = [];
     for (const s of this.sheets) {
       for (let r = 0; r < s.rows.length; r++) {
@@ -420,20 +421,28 @@ class Workbook {
         for (const key of Object.keys(row.f)) {
           const c = Number(key);
           const text = row.f[c];
-          const next = F.rewriteReferences(text, (name, b) => {
-            const target = name === null ? s : this.sheetByTitle(name);
-            return target === sheet ? F.shiftBounds(b, dim, start, count) : undefined;
-          });
+          const next = rewrite(text, s);
           if (next !== text) {
             const w = this.wrow(s, r);
             /** @type {Record<number, string>} */ (w.f)[c] = next;
-            if (next.includes('#REF!')) recompute.push({ s, r, c });
+            if (recalculate(next)) recompute.push({ sheet: s, r, c });
           }
         }
       }
     }
     this.invalidateFormulas();
-    if (recompute.length) this.recalc([], recompute.map((x) => ({ sheet: x.s, r: x.r, c: x.c })));
+    if (recompute.length) this.recalc([], recompute);
+  }
+
+  /**
+   * Rewrites formulas on every sheet that refer to `sheet` after an insert (count > 0) or delete (count < 0).
+   * @param {Sheet} sheet @param {'ROWS'|'COLUMNS'} dim @param {number} start @param {number} count
+   */
+  shiftReferences(sheet, dim, start, count) {
+    this.rewriteFormulas((text, s) => F.rewriteReferences(text, (name, b) => {
+      const target = name === null ? s : this.sheetByTitle(name);
+      return target === sheet ? F.shiftBounds(b, dim, start, count) : undefined;
+    }), (next) => next.includes('#REF!'));
   }
 
   /**
@@ -441,27 +450,9 @@ class Workbook {
    * @param {string} oldTitle @param {string|null} newTitle null when the sheet was deleted
    */
   renameReferences(oldTitle, newTitle) {
-    const recompute = [];
-    for (const s of this.sheets) {
-      for (let r = 0; r < s.rows.length; r++) {
-        const row = s.rows[r];
-        if (!row || !row.f) continue;
-        for (const key of Object.keys(row.f)) {
-          const c = Number(key);
-          const text = row.f[c];
-          if (!text.includes('!')) continue;
-          const next = F.rewriteReferences(text, () => undefined,
-            (name) => (name.toLowerCase() === oldTitle.toLowerCase() ? (newTitle === null ? '#REF!' : newTitle) : undefined));
-          if (next !== text) {
-            const w = this.wrow(s, r);
-            /** @type {Record<number, string>} */ (w.f)[c] = next;
-            recompute.push({ sheet: s, r, c });
-          }
-        }
-      }
-    }
-    this.invalidateFormulas();
-    if (recompute.length) this.recalc([], recompute);
+    const old = oldTitle.toLowerCase();
+    this.rewriteFormulas((text) => (!text.includes('!') ? text : F.rewriteReferences(text, () => undefined,
+      (name) => (name.toLowerCase() === old ? (newTitle === null ? '#REF!' : newTitle) : undefined))), () => true);
   }
 
   // ---------------------------------------------------------------------------------------- formulas

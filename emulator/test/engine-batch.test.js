@@ -203,3 +203,14 @@ test('hidden columns: set, returned, moved by inserts, deleted with their column
   assert.deepEqual(engine.getSpreadsheet(created.spreadsheetId, { includeGridData: true }).sheets[0].data[0].columnMetadata
     .flatMap((dp, c) => (dp.hiddenByUser ? [c] : [])), [1, 3]);
 });
+
+test('formulas follow a renamed sheet and become #REF! when it is deleted', () => {
+  const { engine, id } = zeues();
+  const formula = () => engine.valuesGet(id, "'My Sheet'!A1", { valueRenderOption: 'FORMULA' }).values;
+  bu(engine, id, { updateSheetProperties: { properties: { sheetId: 0, title: 'Ops' }, fields: 'title' } });
+  assert.deepEqual(formula(), [['=SUM(Ops!B2:B4)']]);
+  bu(engine, id, { addSheet: { properties: { sheetId: 5, title: 'Spare' } } });
+  bu(engine, id, { deleteSheet: { sheetId: 0 } });
+  assert.deepEqual(formula(), [['=SUM(#REF!)']]);
+  assert.deepEqual(engine.valuesGet(id, "'My Sheet'!A1").values, [['#REF!']]);
+});
