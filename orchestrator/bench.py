@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,32 +108,38 @@ def rehearse_child(source: Path, spools: int, result: Path) -> None:
     }))
 
 
-def bench_rehearse(sizes: list[int]) -> list[dict[str, Any]]:
-    """`rehearse` (copy, apply + full verification, rollback + full verification) on a generated workbook."""
+def _measured_children(sizes: list[int], child_flag: str) -> Iterator[tuple[int, float, float, dict[str, Any]]]:
+    """For each size: generate the workbook here (so the child's peak RSS is the run's alone), run the measured
+    child process, and yield (spools, workbook MB, wall seconds, the child's figures)."""
     from orchestrator.workbook import WorkbookOptions, write_workbook
 
-    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for spools in sorted(sizes):
             source, result = Path(tmp) / f"wb-{spools}.json", Path(tmp) / f"result-{spools}.json"
-            write_workbook(WorkbookOptions(spools=spools, seed=1), source)  # here, so the child's RSS is the run's
+            write_workbook(WorkbookOptions(spools=spools, seed=1), source)
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "orchestrator.bench", "--child-rehearse", str(source),
+            subprocess.run([sys.executable, "-m", "orchestrator.bench", child_flag, str(source),
                             "--spools", str(spools), "--result", str(result)], check=True)
-            figures = json.loads(result.read_text())
-            reads = figures["read_requests"]
-            row = {"spools": spools, "workbook_mb": round(source.stat().st_size / 1e6, 1),
-                   "wall_seconds": round(time.perf_counter() - started, 2), **figures,
-                   # Against Google reads are paced: reads/50 minutes at most; the limiter's own figure (a
-                   # small burst, then an even refill) is what a run from a rested limiter waits.
-                   "paced_minutes_at_50_reads_per_minute": {
-                       "rehearsal": round(reads / PACED_READS_PER_MINUTE, 2),
-                       **{r["action"]: round(r["reads"] / PACED_READS_PER_MINUTE, 2) for r in figures["runs"]}},
-                   "limiter_wait_seconds_at_50_reads_per_minute": {
-                       "rehearsal": _limiter_wait(reads),
-                       **{r["action"]: _limiter_wait(r["reads"]) for r in figures["runs"]}}}
-            rows.append(row)
-            _print_rehearsal(row)
+            yield (spools, round(source.stat().st_size / 1e6, 1), time.perf_counter() - started,
+                   json.loads(result.read_text()))
+
+
+def bench_rehearse(sizes: list[int]) -> list[dict[str, Any]]:
+    """`rehearse` (copy, apply + full verification, rollback + full verification) on a generated workbook."""
+    rows = []
+    for spools, workbook_mb, seconds, figures in _measured_children(sizes, "--child-rehearse"):
+        reads = figures["read_requests"]
+        row = {"spools": spools, "workbook_mb": workbook_mb, "wall_seconds": round(seconds, 2), **figures,
+               # Against Google reads are paced: reads/50 minutes at most; the limiter's own figure (a
+               # small burst, then an even refill) is what a run from a rested limiter waits.
+               "paced_minutes_at_50_reads_per_minute": {
+                   "rehearsal": round(reads / PACED_READS_PER_MINUTE, 2),
+                   **{r["action"]: round(r["reads"] / PACED_READS_PER_MINUTE, 2) for r in figures["runs"]}},
+               "limiter_wait_seconds_at_50_reads_per_minute": {
+                   "rehearsal": _limiter_wait(reads),
+                   **{r["action"]: _limiter_wait(r["reads"]) for r in figures["runs"]}}}
+        rows.append(row)
+        _print_rehearsal(row)
     return rows
 
 
@@ -201,30 +208,21 @@ def paced_apply_child(source: Path, spools: int, result: Path) -> None:
 
 def bench_paced_apply(sizes: list[int]) -> list[dict[str, Any]]:
     """An apply paced at the default 50 reads/minute against a 60 reads/minute quota: it must see no 429."""
-    from orchestrator.workbook import WorkbookOptions, write_workbook
-
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for spools in sorted(sizes):
-            source, result = Path(tmp) / f"wb-{spools}.json", Path(tmp) / f"paced-{spools}.json"
-            write_workbook(WorkbookOptions(spools=spools, seed=1), source)
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "orchestrator.bench", "--child-paced-apply", str(source),
-                            "--spools", str(spools), "--result", str(result)], check=True)
-            figures = json.loads(result.read_text())
-            row = {"spools": spools, "wall_seconds": round(time.perf_counter() - started, 1), **figures}
-            rows.append(row)
-            quota = row["emulator_quota"]
-            rss = row["peak_rss_kib"]
-            print(f"paced apply {spools:>7,} spools at {row['reads_per_minute']:g} reads/min against a "
-                  f"{row['quota_per_minute']}/min quota: {row['status']}, verified {row['verification']} "
-                  f"({row['rows_checked']:,} rows, {row['cells_checked']:,} cells) in {row['seconds']:.1f} s; "
-                  f"{row['read_requests']} read requests by the orchestrator, {quota['accepted']} reads counted by "
-                  f"the quota (the bridge's included), at most {quota['peakInWindow']} in any 60 s; "
-                  f"429s: {quota['rejected']} answered, {row['rate_limited_seen']} seen; limiter waits "
-                  f"{row['limiter_wait_seconds']:.0f} s; peak RSS orchestrator {rss['orchestrator'] / 1024:.0f} MiB, "
-                  f"emulator {(rss['emulator'] or 0) / 1024:.0f} MiB", flush=True)
-            print("  steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in row["steps"].items()), flush=True)
+    for spools, _, seconds, figures in _measured_children(sizes, "--child-paced-apply"):
+        row = {"spools": spools, "wall_seconds": round(seconds, 1), **figures}
+        rows.append(row)
+        quota = row["emulator_quota"]
+        rss = row["peak_rss_kib"]
+        print(f"paced apply {spools:>7,} spools at {row['reads_per_minute']:g} reads/min against a "
+              f"{row['quota_per_minute']}/min quota: {row['status']}, verified {row['verification']} "
+              f"({row['rows_checked']:,} rows, {row['cells_checked']:,} cells) in {row['seconds']:.1f} s; "
+              f"{row['read_requests']} read requests by the orchestrator, {quota['accepted']} reads counted by "
+              f"the quota (the bridge's included), at most {quota['peakInWindow']} in any 60 s; "
+              f"429s: {quota['rejected']} answered, {row['rate_limited_seen']} seen; limiter waits "
+              f"{row['limiter_wait_seconds']:.0f} s; peak RSS orchestrator {rss['orchestrator'] / 1024:.0f} MiB, "
+              f"emulator {(rss['emulator'] or 0) / 1024:.0f} MiB", flush=True)
+        print("  steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in row["steps"].items()), flush=True)
     return rows
 
 
