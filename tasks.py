@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The project's task runner: `python3 tasks.py demo | test | bench | setup | regen`.
+"""The project's task runner: `python3 tasks.py demo | test | bench | setup | regen | conformance`.
 
 Standard library only, because it runs before anything is installed: it creates `.venv` and
 `node_modules` from the project's own pinned files, then runs the task. `make` is not assumed.
@@ -74,12 +74,20 @@ def bench() -> None:
 
 
 def regen() -> None:
-    """Regenerate the generated bridge files (appsscript/Migrations.js, appsscript/BuildInfo.js)."""
+    """Regenerate the generated bridge files (appsscript/Migrations.js, Contract.js, BuildInfo.js)."""
     setup()
     run(PYTHON, "-m", "orchestrator.codegen")
 
 
-TASKS = {"setup": setup, "test": test, "demo": demo, "bench": bench, "regen": regen}
+def conformance() -> None:
+    """The emulator's fidelity checks (orchestrator/conformance/): against a private emulator, or with
+    `--live --credentials FILE --spreadsheet-id ID [--deployment-id AKfycb...]` against Google on a scratch
+    spreadsheet (docs/operator.md). Exit 0: no check failed; 6: a check failed; 2: usage or a refusal."""
+    setup()
+    sys.exit(run(PYTHON, "-m", "orchestrator.conformance", *sys.argv[2:], check=False))
+
+
+TASKS = {"setup": setup, "test": test, "demo": demo, "bench": bench, "regen": regen, "conformance": conformance}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:

@@ -33,10 +33,15 @@ function planMigration(request) {
   return { result: plan.result, requests: plan.requests, cellCount: state.cellCount, cellLimit: CELL_LIMIT };
 }
 
-/** @param {{opId: string, spreadsheetId: string, label?: string, lockWaitMs?: number}} request */
+/**
+ * A backup copy (inert: see Backup.js), or with `rehearsal: true` a working copy for `zeues-migrate rehearse`,
+ * which applies and rolls back on it, so it is not tagged as a backup.
+ * @param {{opId: string, spreadsheetId: string, label?: string, rehearsal?: boolean, lockWaitMs?: number}} request
+ */
 function backupSpreadsheet(request) {
   return mutating_(request, function (state, startedAt) {
-    return makeBackup_(state, { opId: request.opId, label: request.label, startedAt: startedAt });
+    return makeBackup_(state, { opId: request.opId, label: request.label, rehearsal: request.rehearsal === true,
+      startedAt: startedAt });
   });
 }
 
@@ -118,7 +123,8 @@ function migrationOf_(request) {
 }
 
 /**
- * Run `fn` under the script lock with the live state, unless `request.opId` already ran.
+ * Run `fn` under the script lock with the live state, unless `request.opId` already ran. A backup is refused
+ * first: `scripts.run` reaches any spreadsheet by id, backups included.
  * @template T
  * @param {{opId: string, spreadsheetId: string, lockWaitMs?: number}} request
  * @param {(state: WorkbookState, startedAt: string) => T} fn
@@ -130,6 +136,7 @@ function mutating_(request, fn) {
     'opId (a unique id of at least 8 characters per operation) is required');
   var wait = request.lockWaitMs === undefined ? DEFAULT_LOCK_WAIT_MS : Number(request.lockWaitMs);
   require_(wait >= 0 && wait <= MAX_LOCK_WAIT_MS, 'lockWaitMs must be between 0 and ' + MAX_LOCK_WAIT_MS);
+  refuseBackup_(openSpreadsheet_(request.spreadsheetId));
   var lock = LockService.getScriptLock();
   if (!lock.tryLock(wait)) {
     fail_(ERROR_CODES.LOCK_BUSY, 'another migration run holds the script lock (waited ' + Math.round(wait / 1000) +
@@ -175,8 +182,10 @@ function describe_(state) {
     tags.push({ sheet: sheet ? sheet.title : String(m.sheetId), column: Number(m.column),
       letter: columnLetter_(Number(m.column)), name: m.value, migration: mig ? mig.value : '' });
   });
+  var backupOf = spreadsheetMeta_(state, META.BACKUP_OF);
   return {
     spreadsheetId: state.spreadsheetId, title: state.title, timeZone: state.timeZone,
+    backupOf: backupOf ? parseBackupTag_(backupOf.value) : null,
     schemaVersion: schemaVersion_(state), eventTypes: eventTypeRegistry_(state), hold: holdInfo_(state),
     sheets: state.sheets, columnTags: tags, history: state.history,
     applied: appliedMigrations_(state.history).map(function (r) { return { id: r.migration_id, checksum: r.checksum,

@@ -34,10 +34,12 @@ function planApply_(state, migration, baseline, options) {
       '; migrations apply in version order');
   }
   checkExpectedHeaders_(state, migration, options.expectedHeaders);
+  // Before any request is built: the history requests add the history sheet to the state when they create it.
+  var budget = applyBudget_(state, [migration], false);
+  refuseOverCellLimit_(state, budget, 'applying ' + migration.id);
 
   /** @type {GoogleAppsScript.Sheets.Schema.Request[]} */
   var requests = [];
-  var addedCells = 0;
   /** @type {AddedColumn[]} */
   var columns = [];
   /** @type {string[]} */
@@ -48,7 +50,6 @@ function planApply_(state, migration, baseline, options) {
     if (op.kind === 'add_columns') {
       var added = addColumnsRequests_(state, migration, op);
       requests = requests.concat(added.requests);
-      addedCells += added.cells;
       columns = columns.concat(added.columns);
     } else if (op.kind === 'register_event_types') {
       requests = requests.concat(registerEventTypesRequests_(state, op, baseline));
@@ -56,18 +57,20 @@ function planApply_(state, migration, baseline, options) {
       eventColumn = { sheet: op.sheet, column: op.column };
     }
   });
-  if (state.cellCount + addedCells > CELL_LIMIT) {
-    fail_(ERROR_CODES.CELL_LIMIT, 'applying ' + migration.id + ' would bring "' + state.title + '" to ' +
-      (state.cellCount + addedCells) + ' cells, over Google\'s limit of ' + CELL_LIMIT + '; delete unused empty ' +
-      'rows or columns (the grid counts, not the data) and plan again');
-  }
   var previousVersion = schemaVersion_(state);
   requests = requests.concat(setSpreadsheetMetaRequests_(state, META.SCHEMA_VERSION, migration.id));
   var result = {
     status: 'applied', migrationId: migration.id, checksum: migration.checksum, columns: columns,
     registeredEventTypes: registered, eventTypeColumn: eventColumn, schemaVersion: migration.id, previousSchemaVersion: previousVersion,
-    cellsAdded: addedCells,
+    cellsAdded: budget.cells - budget.before,
   };
+  var record = JSON.stringify({ result: result }).length;
+  if (record > MAX_CELL_CHARS) {
+    // historyDetails_ would have to shorten it, and a rollback reads the recorded columns back.
+    fail_(ERROR_CODES.CELL_LIMIT, 'the record of migration ' + migration.id + ' (' + columns.length + ' columns) ' +
+      'would be ' + record + ' characters, over Google\'s limit of ' + MAX_CELL_CHARS + ' for its history cell; ' +
+      'split it into smaller migrations');
+  }
   requests = requests.concat(historyRequests_(state, historyRow_({
     action: 'apply', status: 'applied', migrationId: migration.id, checksum: migration.checksum, opId: options.opId,
     startedAt: options.startedAt, details: { result: result },
@@ -77,7 +80,7 @@ function planApply_(state, migration, baseline, options) {
 
 /** @param {MigrationSpec} migration */
 function checkMigrationSpec_(migration) {
-  require_(migration && typeof migration.id === 'string' && /^\d+(\.\d+)*$/.test(migration.id),
+  require_(migration && typeof migration.id === 'string' && /^[0-9]+(\.[0-9]+)*$/.test(migration.id),
     'migration.id must be a dotted version such as 3.0');
   require_(typeof migration.checksum === 'string' && migration.checksum.indexOf('sha256:') === 0,
     'migration.checksum is required (the orchestrator and Migrations.js provide it)');
@@ -85,7 +88,29 @@ function checkMigrationSpec_(migration) {
   migration.operations.forEach(function (op, i) {
     require_(op.kind === 'add_columns' || op.kind === 'register_event_types',
       'migration ' + migration.id + ' operation ' + i + ' has unknown kind ' + JSON.stringify(op.kind));
+    if (op.kind === 'add_columns') op.columns.forEach(function (c) { checkColumnFits_(migration, op, c); });
   });
+}
+
+/**
+ * Refuse a column whose header or default would not fit in a cell (MAX_CELL_CHARS), before any request is built:
+ * Google would reject the whole batch. The orchestrator's spec model refuses the same (migrations/spec.py).
+ * @param {MigrationSpec} migration
+ * @param {AddColumnsOp} op
+ * @param {ColumnSpec} column
+ */
+function checkColumnFits_(migration, op, column) {
+  var name = String(column.name);
+  var shown = '"' + (name.length > 40 ? name.slice(0, 40) + '…' : name) + '"';
+  if (name.length > MAX_CELL_CHARS) {
+    fail_(ERROR_CODES.CELL_LIMIT, 'migration ' + migration.id + ': the name of ' + op.sheet + ' column ' + shown +
+      ' is ' + name.length + ' characters, over Google\'s limit of ' + MAX_CELL_CHARS + ' per cell; shorten it');
+  }
+  if (typeof column.default === 'string' && column.default.length > MAX_CELL_CHARS) {
+    fail_(ERROR_CODES.CELL_LIMIT, 'migration ' + migration.id + ': the default of ' + op.sheet + ' column ' + shown +
+      ' is ' + column.default.length + ' characters, over Google\'s limit of ' + MAX_CELL_CHARS + ' per cell; ' +
+      'shorten it in orchestrator/migrations/' + migration.id + '.json');
+  }
 }
 
 /** @param {WorkbookState} state */
@@ -152,6 +177,8 @@ function addColumnsRequests_(state, migration, op) {
     fail_(ERROR_CODES.NOT_FOUND, 'key column "' + op.key_column + '" not found in the ' + sheet.title + ' header');
   }
   op.columns.forEach(function (c) {
+    var problem = columnNameProblem_(String(c.name));
+    if (problem) fail_(ERROR_CODES.INVALID_REQUEST, problem + '; fix the migration spec');
     var at = findColumn_(sheet.header, c.name);
     if (at >= 0) {
       fail_(ERROR_CODES.CONFLICT, sheet.title + ' already has a column "' + sheet.header[at] + '" at ' +
@@ -160,9 +187,9 @@ function addColumnsRequests_(state, migration, op) {
   });
   var start = lastNamedIndex_(sheet.header) + 1;
   var count = op.columns.length;
-  if (sheet.columnCount + count > COLUMN_LIMIT) {
+  if (sheet.columnCount + count > MAX_COLUMNS) {
     fail_(ERROR_CODES.CELL_LIMIT, sheet.title + ' has ' + sheet.columnCount + ' columns; adding ' + count +
-      ' would pass Google\'s limit of ' + COLUMN_LIMIT + ' columns per sheet; delete unused empty columns at the ' +
+      ' would pass Google\'s limit of ' + MAX_COLUMNS + ' columns per sheet; delete unused empty columns at the ' +
       'right of the header, then plan again');
   }
   /** @type {GoogleAppsScript.Sheets.Schema.Request[]} */
@@ -216,7 +243,7 @@ function addColumnsRequests_(state, migration, op) {
     columns.push({ sheet: sheet.title, name: c.name, column: col, letter: columnLetter_(col), keyColumn: op.key_column,
       defaultsWritten: written });
   });
-  return { requests: requests, cells: count * sheet.rowCount, columns: columns };
+  return { requests: requests, columns: columns };
 }
 
 /**

@@ -2,21 +2,109 @@
 // Backups are full copies made by the script as the sheet owner, so they land in the owner's Drive (a
 // service account has no Drive quota: that is how the first attempt's backup failed). Restore writes a
 // backup's contents back into the live spreadsheet, keeping its id so the backend keeps working.
+//
+// A copy carries the bound script, so a backup runs this same bridge and would show the same menu. Each backup
+// is therefore tagged (`zeues.backup_of`) and inert: its menu only points to the original, and every change
+// aimed at it is refused (ZEUES_IS_BACKUP) — an apply on a backup would "succeed" where nobody looks.
 
 /**
  * @param {WorkbookState} state
- * @param {{opId: string, label?: string, startedAt: string}} options
+ * @param {{opId: string, label?: string, rehearsal?: boolean, startedAt: string}} options
  */
 function makeBackup_(state, options) {
   var label = String(options.label || 'manual').replace(/[\\/:*?"<>|]/g, '-').slice(0, 80);
   var stamp = Utilities.formatDate(new Date(), state.timeZone || 'America/Santiago', 'yyyy-MM-dd HH:mm:ss');
   var name = state.title + ' — backup ' + label + ' ' + stamp;
-  var copy = SpreadsheetApp.openById(state.spreadsheetId).copy(name);
+  var original = SpreadsheetApp.openById(state.spreadsheetId);
+  var copy = original.copy(name);
+  if (!options.rehearsal) {
+    markBackup_(state, copy.getId(), { original: state.spreadsheetId, title: state.title, url: original.getUrl(),
+      createdAt: options.startedAt, label: label });
+  }
   var result = { status: 'backed_up', backupId: copy.getId(), backupUrl: copy.getUrl(), name: name };
   var requests = historyRequests_(state, historyRow_({ action: 'backup', status: 'done', opId: options.opId,
-    startedAt: options.startedAt, backupId: result.backupId, details: { result: result, label: label } }));
+    startedAt: options.startedAt, backupId: result.backupId,
+    details: { result: result, label: label, rehearsal: !!options.rehearsal } }));
   sheetsApi_().Spreadsheets.batchUpdate({ requests: requests }, state.spreadsheetId);
   return result;
+}
+
+/**
+ * Tag a fresh copy as a backup, in one batchUpdate on the copy. The copy inherits the original's metadata:
+ * schema version, event types and column tags stay (they are what a restore puts back), but a hold is dropped —
+ * it is the live sheet's state (who paused it, and why), a restore never copies it, and on an inert copy it
+ * would only say "paused" where nothing can run anyway.
+ * @param {WorkbookState} state the original, as the copy was made from it
+ * @param {string} copyId
+ * @param {BackupTag} tag
+ */
+function markBackup_(state, copyId, tag) {
+  /** @type {GoogleAppsScript.Sheets.Schema.Request[]} */
+  var requests = [];
+  if (spreadsheetMeta_(state, META.HOLD)) {
+    requests.push({ deleteDeveloperMetadata: { dataFilter: { developerMetadataLookup: { metadataKey: META.HOLD,
+      locationType: 'SPREADSHEET' } } } });
+  }
+  requests.push({ createDeveloperMetadata: { developerMetadata: { metadataKey: META.BACKUP_OF,
+    metadataValue: JSON.stringify(tag), visibility: 'DOCUMENT', location: { spreadsheet: true } } } });
+  try {
+    sheetsApi_().Spreadsheets.batchUpdate({ requests: requests }, copyId);
+  } catch (e) {
+    // Untagged, the copy would act as a live sheet; the bridge cannot delete it (no Drive scope).
+    fail_(ERROR_CODES.FAILED, 'the copy ' + copyId + ' was made but could not be marked as a backup (' +
+      errorText_(e) + '); no backup was recorded — delete that copy from Drive, then retry');
+  }
+}
+
+/**
+ * The backup tag of a spreadsheet, null when it is not a ZEUES backup. Read through SpreadsheetApp: onOpen is
+ * a simple trigger, which may use its own spreadsheet but no service that needs authorisation (Advanced Sheets).
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} spreadsheet
+ * @returns {BackupTag | null}
+ */
+function backupTag_(spreadsheet) {
+  var found = spreadsheet.getDeveloperMetadata().filter(function (m) { return m.getKey() === META.BACKUP_OF; })[0];
+  return found ? parseBackupTag_(found.getValue()) : null;
+}
+
+/**
+ * @param {string | null} value a `zeues.backup_of` value
+ * @returns {BackupTag}
+ */
+function parseBackupTag_(value) {
+  var tag = /** @type {Partial<BackupTag>} */ ({});
+  try {
+    var parsed = JSON.parse(String(value));
+    if (parsed && typeof parsed === 'object') tag = parsed;
+  } catch (e) {
+    // A mangled tag still marks a backup: it is refused all the same, with what can be told.
+  }
+  return { original: String(tag.original || 'unknown'), title: String(tag.title || 'unknown'),
+    url: String(tag.url || ''), createdAt: String(tag.createdAt || ''), label: String(tag.label || '') };
+}
+
+/**
+ * Refuse to change a ZEUES backup, before any lock or dialog: a backup is a record of how the sheet was.
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} spreadsheet
+ */
+function refuseBackup_(spreadsheet) {
+  var tag = backupTag_(spreadsheet);
+  if (!tag) return;
+  fail_(ERROR_CODES.IS_BACKUP, 'spreadsheet ' + spreadsheet.getId() + ' is a ZEUES backup of "' + tag.title + '" (' +
+    tag.original + ') made ' + tag.createdAt + '; run this against the original');
+}
+
+/**
+ * @param {string} spreadsheetId
+ * @returns {GoogleAppsScript.Spreadsheet.Spreadsheet}
+ */
+function openSpreadsheet_(spreadsheetId) {
+  require_(typeof spreadsheetId === 'string' && spreadsheetId.length > 0, 'spreadsheetId is required');
+  try {
+    return SpreadsheetApp.openById(spreadsheetId);
+  } catch (e) {
+    return cannotOpen_(spreadsheetId, e);
+  }
 }
 
 /**
@@ -163,7 +251,8 @@ function resizeRequests_(sheetId, dimension, from, to) {
 }
 
 /**
- * Replace the live zeues metadata (except the hold) with the backup's.
+ * Replace the live zeues metadata with the backup's, except the hold (the live sheet's own state) and the
+ * backup tag (copied, it would make the live sheet an inert backup).
  * @param {WorkbookState} state
  * @param {string} backupId
  * @param {GoogleAppsScript.Sheets.Schema.Sheet[]} backupSheets
@@ -172,8 +261,11 @@ function resizeRequests_(sheetId, dimension, from, to) {
 function restoreMetadataRequests_(state, backupId, backupSheets) {
   /** @type {GoogleAppsScript.Sheets.Schema.Request[]} */
   var requests = [];
+  var notRestored = function (/** @type {MetadataInfo} */ m) {
+    return m.key === META.HOLD || m.key === META.BACKUP_OF;
+  };
   state.metadata.forEach(function (m) {
-    if (m.key === META.HOLD) return;
+    if (notRestored(m)) return;
     requests.push({ deleteDeveloperMetadata: { dataFilter: { developerMetadataLookup: { metadataId: m.id } } } });
   });
   var theirs = searchZeuesMetadata_(backupId, backupSheets.map(function (s) {
@@ -182,7 +274,7 @@ function restoreMetadataRequests_(state, backupId, backupSheets) {
       frozenRowCount: 0, header: [] };
   }));
   theirs.forEach(function (m) {
-    if (m.key === META.HOLD) return;
+    if (notRestored(m)) return;
     /** @type {GoogleAppsScript.Sheets.Schema.DeveloperMetadataLocation} */
     var location = { spreadsheet: true };
     if (m.column !== null) {

@@ -5,5 +5,5 @@
 /** @type {{version: string, hash: string}} */
 var BRIDGE_BUILD = {
   "version": "0.1.0",
-  "hash": "sha256:2b4ec058a0649aab9dedfbe894fe63869fab8501bbcf8c6e76bc2b917386dd5f"
+  "hash": "sha256:0980c06e93ea529748146aa6f45dc9c954823a5917da8a58ee318b141e7d477e"
 };

@@ -79,7 +79,7 @@ function historyRow_(fields) {
   return {
     migration_id: fields.migrationId || '', checksum: fields.checksum || '', action: fields.action,
     status: fields.status, started_at: fields.startedAt, finished_at: new Date().toISOString(), who: currentUser_(),
-    backup_id: fields.backupId || '', operation_id: fields.opId, details: JSON.stringify(fields.details),
+    backup_id: fields.backupId || '', operation_id: fields.opId, details: historyDetails_(fields.details),
   };
 }
 
@@ -135,4 +135,68 @@ function unresolvedFailure_(history) {
     if (row.action === 'resolve') failure = null;
   });
   return /** @type {HistoryRow | null} */ (failure);
+}
+
+/**
+ * The `details` cell of a history row: its JSON, shortened when it would not fit in a cell (MAX_CELL_CHARS;
+ * Google would reject the whole batch, the change with it). Still valid JSON, marked `"truncated": true`. Cut
+ * first: the longest texts outside `result` (a note); then the longest texts inside it (a hold's reason),
+ * marking the result `"truncated": true` too; last, everything of the result but its plain values. A repeated
+ * operation id replays the result as recorded (recordedResult_); planApply_ refuses a migration whose own
+ * result would not fit, because a rollback reads it back.
+ * @param {Object} details
+ * @returns {string}
+ */
+function historyDetails_(details) {
+  var text = JSON.stringify(details);
+  if (text.length <= MAX_CELL_CHARS) return text;
+  var out = /** @type {Object<string, any>} */ (JSON.parse(text));
+  out.truncated = true;
+  var result = out.result && typeof out.result === 'object' && !Array.isArray(out.result) ? out.result : null;
+  if (cutLongestTexts_(out, out, 'result')) return JSON.stringify(out);
+  if (result) {
+    result.truncated = true;
+    if (cutLongestTexts_(out, result, null)) return JSON.stringify(out);
+    Object.keys(result).forEach(function (k) {
+      if (result[k] !== null && typeof result[k] === 'object') delete result[k];
+    });
+  }
+  text = JSON.stringify(out);
+  return text.length <= MAX_CELL_CHARS ? text
+    : JSON.stringify({ truncated: true, result: { status: result ? String(result.status).slice(0, 100) : '' } });
+}
+
+/**
+ * Shorten the longest texts under `within` (a part of `whole`; not under its key `skip`), one at a time, until
+ * `whole`'s JSON fits a cell.
+ * @param {Object} whole
+ * @param {Object} within
+ * @param {string | null} skip
+ * @returns {boolean} whether it fits now
+ */
+function cutLongestTexts_(whole, within, skip) {
+  for (;;) {
+    var over = JSON.stringify(whole).length - MAX_CELL_CHARS;
+    if (over <= 0) return true;
+    /** @type {{holder: Object<string, any>, key: string, length: number} | null} */
+    var longest = null;
+    /** @param {any} holder */
+    var visit = function (holder) {
+      Object.keys(holder).forEach(function (k) {
+        if (holder === within && k === skip) return;
+        var v = holder[k];
+        if (typeof v === 'string' && (!longest || v.length > longest.length)) {
+          longest = { holder: holder, key: k, length: v.length };
+        } else if (v !== null && typeof v === 'object') {
+          visit(v);
+        }
+      });
+    };
+    visit(within);
+    var found = /** @type {{holder: Object<string, any>, key: string, length: number} | null} */ (longest);
+    if (!found || found.length <= 20) return false;
+    // A character of text is at least one of JSON, so cutting `over` of them (plus the mark) is enough, unless
+    // the text is shorter than that: then the next longest goes too.
+    found.holder[found.key] = String(found.holder[found.key]).slice(0, Math.max(0, found.length - over - 1)) + '…';
+  }
 }

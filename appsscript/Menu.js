@@ -6,6 +6,14 @@
 var MENU_TITLE = 'ZEUES Migration';
 
 function onOpen() {
+  var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  var tag = backupTag_(spreadsheet);
+  if (tag) {
+    // A backup carries this script too: its menu only leads back to the original, nothing in it changes anything.
+    var texts = backupTexts_(spreadsheet, tag);
+    SpreadsheetApp.getUi().createMenu(texts.menu).addItem(texts.openOriginal, 'menuOpenOriginal').addToUi();
+    return;
+  }
   SpreadsheetApp.getUi().createMenu(MENU_TITLE)
     .addItem('Schema status', 'menuSchemaStatus')
     .addItem('Back up now', 'menuBackupNow')
@@ -19,6 +27,19 @@ function onOpen() {
     .addToUi();
 }
 
+/** The backup menu's one item: where the original is (an alert with its address; it changes nothing). */
+function menuOpenOriginal() {
+  var ui = SpreadsheetApp.getUi();
+  var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  var tag = backupTag_(spreadsheet);
+  if (!tag) {
+    ui.alert(MENU_TITLE, 'This spreadsheet is not a ZEUES backup: it is an original.', ui.ButtonSet.OK);
+    return;
+  }
+  var texts = backupTexts_(spreadsheet, tag);
+  ui.alert(texts.menu, texts.about, ui.ButtonSet.OK);
+}
+
 function menuSchemaStatus() {
   menuRun_(function (ui, id) {
     var s = describe_(loadState_(id));
@@ -30,7 +51,7 @@ function menuSchemaStatus() {
       'Migrations are ' + (s.hold ? 'PAUSED (by ' + s.hold.by + ')' : 'not paused') + '.',
       'Size: ' + s.cellCount + ' of ' + s.cellLimit + ' cells.',
     ].join('\n'), ui.ButtonSet.OK);
-  });
+  }, { readOnly: true });
 }
 
 function menuBackupNow() {
@@ -51,6 +72,9 @@ function menuApplyPending() {
       return;
     }
     refuseWhenBlocked_(state); // before the backup: a paused sheet gets no copy either
+    // So is one the change would take over Google's cell limit: the backup's history row, then each migration.
+    refuseOverCellLimit_(state, applyBudget_(state, pending, true),
+      'applying ' + pending.map(function (m) { return m.id; }).join(' and '));
     var list = pending.map(function (m) { return '• ' + m.id + ': ' + m.description; }).join('\n');
     // The headers as the owner saw them when asked: a column inserted meanwhile stops the change.
     var expected = headersOf_(state, pending);
@@ -71,12 +95,16 @@ function menuApplyPending() {
 
 function menuRollbackLast() {
   menuRun_(function (ui, id) {
-    var applied = appliedMigrations_(loadState_(id).history);
+    var state = loadState_(id);
+    var applied = appliedMigrations_(state.history);
     if (!applied.length) {
       ui.alert(MENU_TITLE, 'No migration is applied: there is nothing to roll back.', ui.ButtonSet.OK);
       return;
     }
     var last = applied[applied.length - 1].migration_id;
+    // Everything that would refuse the rollback (its cell budget with the backup's history row included) refuses
+    // it now, before the question and the backup; planning changes nothing.
+    planRollback_(state, last, { opId: 'menu-check', startedAt: new Date().toISOString(), backupFirst: true });
     if (!confirm_(ui, 'Roll back migration ' + last + '?\n\nIts columns are removed (their contents are kept in a ' +
       'hidden archive sheet); everything else stays as it is. A backup copy is made first.')) return;
     var backup = /** @type {{backupId: string}} */ (backupSpreadsheet({ opId: Utilities.getUuid(), spreadsheetId: id,
@@ -97,7 +125,7 @@ function menuHistory() {
     }).join('\n');
     ui.alert(MENU_TITLE, (text || 'Nothing has been recorded yet.') + '\n\nThe full record is the hidden sheet "' +
       HISTORY_SHEET + '" (View → Hidden sheets).', ui.ButtonSet.OK);
-  });
+  }, { readOnly: true });
 }
 
 function menuPause() {
@@ -121,15 +149,56 @@ function menuResume() {
 }
 
 /**
+ * Run a menu item. Unless it only reads, a backup is refused before any question (the API refuses it too, with
+ * ZEUES_IS_BACKUP; here the owner gets plain words in the sheet's language).
  * @param {(ui: GoogleAppsScript.Base.Ui, spreadsheetId: string) => void} body
+ * @param {{readOnly?: boolean}} [options]
  */
-function menuRun_(body) {
+function menuRun_(body, options) {
   var ui = SpreadsheetApp.getUi();
+  var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   try {
-    body(ui, SpreadsheetApp.getActiveSpreadsheet().getId());
+    var tag = options && options.readOnly ? null : backupTag_(spreadsheet);
+    if (tag) {
+      var texts = backupTexts_(spreadsheet, tag);
+      ui.alert(texts.menu, texts.refused, ui.ButtonSet.OK);
+      return;
+    }
+    body(ui, spreadsheet.getId());
   } catch (e) {
     ui.alert(MENU_TITLE, 'Nothing was changed. ' + plainError_(errorText_(e)), ui.ButtonSet.OK);
   }
+}
+
+/**
+ * What a backup tells its owner, in the spreadsheet's language: Spanish for an `es` locale (the production sheet
+ * is es_CL), English otherwise. The time is the backup's, in the sheet's time zone.
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} spreadsheet
+ * @param {BackupTag} tag
+ */
+function backupTexts_(spreadsheet, tag) {
+  var at = new Date(tag.createdAt);
+  var when = isNaN(at.getTime()) ? '?'
+    : Utilities.formatDate(at, spreadsheet.getSpreadsheetTimeZone() || 'America/Santiago', 'yyyy-MM-dd HH:mm');
+  var where = tag.url || tag.original;
+  if (/^es/i.test(spreadsheet.getSpreadsheetLocale())) {
+    return {
+      menu: 'Copia de seguridad ZEUES de ' + tag.title + ', ' + when,
+      openOriginal: 'Abrir el original',
+      about: 'Esta planilla es una copia de seguridad de "' + tag.title + '", hecha el ' + when + '. Muestra cómo ' +
+        'estaba la planilla; desde aquí no se aplica, revierte ni pausa nada.\n\nEl original está en:\n' + where,
+      refused: 'No se cambió nada. Esta planilla es una copia de seguridad de "' + tag.title + '": haga los ' +
+        'cambios en el original:\n' + where,
+    };
+  }
+  return {
+    menu: 'ZEUES backup of ' + tag.title + ', ' + when,
+    openOriginal: 'Open the original',
+    about: 'This spreadsheet is a backup copy of "' + tag.title + '", made ' + when + '. It shows how the sheet was; ' +
+      'nothing can be applied, rolled back or paused from here.\n\nThe original is at:\n' + where,
+    refused: 'Nothing was changed. This spreadsheet is a backup copy of "' + tag.title + '": make changes in the ' +
+      'original:\n' + where,
+  };
 }
 
 /**

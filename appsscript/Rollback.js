@@ -8,7 +8,8 @@
 /**
  * @param {WorkbookState} state
  * @param {string} migrationId
- * @param {{opId: string, startedAt: string, backupId?: string}} options
+ * @param {{opId: string, startedAt: string, backupId?: string, backupFirst?: boolean}} options `backupFirst`: count
+ *   a backup's history row before the rollback in the cell budget (the menu checks before it backs up)
  * @returns {Plan}
  */
 function planRollback_(state, migrationId, options) {
@@ -37,6 +38,13 @@ function planRollback_(state, migrationId, options) {
   /** @type {GoogleAppsScript.Sheets.Schema.Request[]} */
   var requests = [];
   var archive = archiveRequests_(state, migrationId, columns);
+  // Before the history requests are built (they add the history sheet to the state when they create it).
+  var budget = cellBudget_(state);
+  if (options.backupFirst) budgetHistoryRow_(budget);
+  columns.forEach(function (c) { budgetColumns_(budget, c.sheet, -1); });
+  budgetSheet_(budget, archive.rows + 1, archive.width);
+  budgetHistoryRow_(budget);
+  refuseOverCellLimit_(state, budget, 'rolling back ' + migrationId);
   // Delete first (highest index first, so the others keep their positions), then add the archive: Google
   // checks the cell limit request by request.
   columns.slice().sort(function (a, b) { return b.column - a.column; }).forEach(function (c) {
@@ -168,7 +176,7 @@ function archiveRequests_(state, migrationId, columns) {
   var header = [{ values: ['sheet', 'row', 'key'].concat(columns.map(function (c) { return c.name; }))
     .map(function (h) { return { userEnteredValue: { stringValue: h } }; }) }];
   return {
-    title: title, cells: cells, rows: rows.length,
+    title: title, cells: cells, rows: rows.length, width: width,
     requests: [
       { addSheet: { properties: { sheetId: sheetId, title: title, hidden: true,
         gridProperties: { rowCount: rows.length + 1, columnCount: width, frozenRowCount: 1 } } } },

@@ -2,14 +2,14 @@
 // Reading the workbook through the Advanced Sheets service: the same API, and so the same semantics, the
 // orchestrator verifies through. Positions are always looked up from the live header, never assumed.
 
-var CELL_LIMIT = 10000000;
-var COLUMN_LIMIT = 18278; // columns per sheet (ZZZ)
+// The limits (CELL_LIMIT, MAX_COLUMNS, MAX_CELL_CHARS) are in Contract.js, generated from the orchestrator's.
 var META = {
   SCHEMA_VERSION: 'zeues.schema_version',
   EVENT_TYPES: 'zeues.event_types',
   HOLD: 'zeues.hold',
   COLUMN: 'zeues.column',
   MIGRATION: 'zeues.migration',
+  BACKUP_OF: 'zeues.backup_of', // on a backup copy only: what it is a copy of (Backup.js)
 };
 
 /** @returns {GoogleAppsScript.Sheets} */
@@ -25,8 +25,36 @@ function sheetsApi_() {
  */
 function normalizeHeader_(name) {
   var primary = String(name).split(' / ')[0];
-  return primary.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[\s_\u00a0]/g, '');
+  return primary.toUpperCase().toLowerCase().normalize('NFKD').replace(HEADER_IGNORED_, '');
 }
+
+/**
+ * Why `name` may not be a new column's name, or '' (the rule of columns.py column_name_problem). Positions
+ * count code points, as Python does.
+ * @param {string} name
+ */
+function columnNameProblem_(name) {
+  var chars = Array.from(String(name));
+  for (var i = 0; i < chars.length; i++) {
+    if (NAME_REFUSED_.test(chars[i]) || (/\p{Zs}/u.test(chars[i]) && chars[i] !== ' ')) {
+      var hex = (chars[i].codePointAt(0) || 0).toString(16).toUpperCase();
+      return 'column name "' + name + '" has U+' + ('0000' + hex).slice(-Math.max(4, hex.length)) + ' at position ' +
+        i + ': invisible, control and non-ASCII space characters are not allowed in a column name';
+    }
+  }
+  if (name !== name.trim() || !normalizeHeader_(name)) {
+    return 'column name "' + name + '" must not be blank or have surrounding spaces';
+  }
+  if (name.indexOf(' / ') >= 0) return 'column name "' + name + '" must not have a \' / \' alias';
+  return '';
+}
+
+// The header rule shared with orchestrator/domain/columns.py (orchestrator/contract/header-vectors.json runs
+// both): a match ignores case (upper then lower: full case mapping), compatibility forms (NFKD), every mark,
+// separator, control and format character, and underscores. A new column's name may not hold separators other
+// than U+0020, controls, format, unassigned, private-use or surrogate code points.
+var HEADER_IGNORED_ = /[\p{M}\p{Z}\p{Cc}\p{Cf}_]/gu;
+var NAME_REFUSED_ = /[\p{Zl}\p{Zp}\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}]/u;
 
 /** @param {number} index 0-based */
 function columnLetter_(index) {
@@ -101,8 +129,7 @@ function loadState_(spreadsheetId) {
       fields: 'spreadsheetId,properties(title,timeZone),sheets(properties(sheetId,title,index,hidden,gridProperties))',
     });
   } catch (e) {
-    fail_(ERROR_CODES.NOT_FOUND, 'cannot open spreadsheet ' + spreadsheetId + ' (' + errorText_(e) +
-      '); check the id and that the script owner can edit it');
+    cannotOpen_(spreadsheetId, e);
   }
   var sheets = (ss.sheets || []).map(function (s) {
     var p = s.properties || {};
@@ -134,11 +161,21 @@ function loadState_(spreadsheetId) {
 
 /**
  * @param {string} spreadsheetId
+ * @param {unknown} e why it could not be opened
+ * @returns {never}
+ */
+function cannotOpen_(spreadsheetId, e) {
+  return fail_(ERROR_CODES.NOT_FOUND, 'cannot open spreadsheet ' + spreadsheetId + ' (' + errorText_(e) +
+    '); check the id and that the script owner can edit it');
+}
+
+/**
+ * @param {string} spreadsheetId
  * @param {SheetInfo[]} sheets
  * @returns {MetadataInfo[]}
  */
 function searchZeuesMetadata_(spreadsheetId, sheets) {
-  var keys = [META.SCHEMA_VERSION, META.EVENT_TYPES, META.HOLD, META.COLUMN, META.MIGRATION];
+  var keys = [META.SCHEMA_VERSION, META.EVENT_TYPES, META.HOLD, META.COLUMN, META.MIGRATION, META.BACKUP_OF];
   var found = sheetsApi_().Spreadsheets.DeveloperMetadata.search({
     dataFilters: keys.map(function (k) { return { developerMetadataLookup: { metadataKey: k } }; }),
   }, spreadsheetId);

@@ -25,4 +25,7 @@
  *   defaultsWritten: number}} AddedColumn
  * @typedef {{spreadsheetId: string, title: string, timeZone: string, sheets: SheetInfo[], metadata: MetadataInfo[],
  *   history: HistoryRow[], cellCount: number}} WorkbookState
+ *
+ * The value of a backup's `zeues.backup_of` tag: what it is a copy of, and when it was made.
+ * @typedef {{original: string, title: string, url: string, createdAt: string, label: string}} BackupTag
  */

@@ -154,7 +154,7 @@ function errorBody(code, message) {
   return body;
 }
 
-module.exports = { Faults, STATUS_TEXT, isSheetsRead };
+module.exports = { Faults, STATUS_TEXT, isSheetsRead, errorBody };
 
 /**
  * The REST request an engine call stands for, so faults aimed at a path also reach the calls a script makes

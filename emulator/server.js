@@ -5,7 +5,7 @@
  * The local Google emulator: Sheets API v4, Drive API v3 and the Apps Script API's scripts.run on
  * 127.0.0.1, over one engine, plus a control surface for tests under /_emulator/.
  *
- *   node emulator/server.js --port 0 --data DIR --script appsscript [--deployment-id ID]
+ *   node emulator/server.js --port 0 --data DIR --script appsscript [--deployment-id ID] [--request-limit-ms N]
  *
  * prints `{"url": "http://127.0.0.1:PORT", "deploymentId": "..."}` once listening. SIGTERM persists and
  * exits 0. See emulator/README.md.
@@ -17,7 +17,8 @@ const fs = require('node:fs');
 const { Engine } = require('./engine');
 const { ApiError, badRequest, notFound } = require('./engine/errors');
 const mask = require('./engine/fieldmask');
-const { Faults, faultedEngine } = require('./faults');
+const { Faults, faultedEngine, errorBody } = require('./faults');
+const auth = require('./auth');
 
 const SHEETS_STANDARD = new Set(['alt', 'fields', 'key', 'access_token', 'prettyPrint', 'quotaUser', 'upload_protocol',
   'uploadType', 'callback', 'oauth_token', '$.xgafv', 'userIp']);
@@ -42,14 +43,28 @@ function defaultDeploymentId(scriptDir) {
   return ('AKfycb' + digest + digest).slice(0, 72);
 }
 
+/** The Sheets API's processing limit: "When Sheets processes a request for more than 180 seconds, the request
+ * returns a timeout error" (developers.google.com/workspace/sheets/api/limits). */
+const REQUEST_LIMIT_MS = 180_000;
+
 /**
- * @param {{engine: Engine, runtime: any, deploymentId: string, scriptDir: string|null, faults?: Faults}} deps
+ * @param {{engine: Engine, runtime: any, deploymentId: string, scriptDir: string|null, faults?: Faults,
+ *   requestLimitMs?: number}} deps requestLimitMs: time limit of a Sheets/Drive request (0: none)
  */
-function createServer({ engine, runtime, deploymentId, faults = new Faults() }) {
+function createServer({ engine, runtime, deploymentId, faults = new Faults(), requestLimitMs = REQUEST_LIMIT_MS }) {
   const script = { hang: false, loseReply: 0, loseReplyFunction: /** @type {string|null} */ (null) };
+  const limits = { configured: requestLimitMs, requestMs: requestLimitMs };
+  /** Sheets/Drive requests in flight and when their time is up. @type {WeakMap<http.ServerResponse, {at: number, expired: boolean}>} */
+  const deadlines = new WeakMap();
 
   /** @param {http.ServerResponse} res @param {number} status @param {any} body */
   const send = (res, status, body) => {
+    const deadline = deadlines.get(res);
+    if (deadline && (deadline.expired || Date.now() >= deadline.at)) {
+      // Past the limit Google answers its timeout, whatever the request did meanwhile (a write stays applied).
+      status = 503;
+      body = errorBody(503, null);
+    }
     if (body === undefined) {
       res.writeHead(status, { 'Content-Length': 0 });
       res.end();
@@ -279,7 +294,7 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults() }) 
     const route = url.pathname.slice('/_emulator/'.length);
     if (route === 'state' && req.method === 'GET') {
       return send(res, 200, { ...engine.state(), locks: runtime && runtime.heldLocks ? runtime.heldLocks() : [],
-        faults: faults.describe() });
+        faults: faults.describe(), requestLimitMs: limits.requestMs });
     }
     if (req.method !== 'POST') throw notFound();
     const body = json(await readBody(req));
@@ -291,6 +306,7 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults() }) 
         script.loseReplyFunction = null;
         engine.faults.afterValidation = 0;
         if (runtime && runtime.setExecutionLimit) runtime.setExecutionLimit(0);
+        limits.requestMs = limits.configured;
         return send(res, 200, {});
       case 'faults':
         if (body.afterValidation) {
@@ -312,12 +328,20 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults() }) 
           script.loseReplyFunction = body.function ? String(body.function) : null;
         }
         return send(res, 200, {});
+      case 'bind':
+        return send(res, 200, engine.bindScript(String(body.spreadsheetId), body.bound !== false));
       case 'menu-run': {
         if (!runtime) throw new ApiError(500, 'INTERNAL', 'The emulator has no Apps Script runtime.');
-        engine.workbook(String(body.spreadsheetId));
+        const target = String(body.spreadsheetId);
+        // Only a spreadsheet with a bound script has menus and triggers (a copy of one has its own copy).
+        if (!engine.boundScript(target)) {
+          throw new ApiError(400, 'FAILED_PRECONDITION', `Emulator: spreadsheet ${target} has no bound Apps Script ` +
+            'project, so there is nothing to run in it (spreadsheets.create and SpreadsheetApp.create make none; ' +
+            'bind one with POST /_emulator/bind, or copy a spreadsheet that has one).');
+        }
         const outcome = await runtime.run({
           functionName: String(body.function), parameters: Array.isArray(body.parameters) ? body.parameters : [],
-          spreadsheetId: String(body.spreadsheetId), menu: { uiAnswers: Array.isArray(body.uiAnswers) ? body.uiAnswers : [] },
+          spreadsheetId: target, menu: { uiAnswers: Array.isArray(body.uiAnswers) ? body.uiAnswers : [] },
         });
         /** @type {Record<string, any>} */
         const out = { alerts: outcome.alerts || [], menus: outcome.menus || [] };
@@ -330,18 +354,55 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults() }) 
       case 'flush':
         engine.flush();
         return send(res, 200, {});
+      case 'request-limit': {
+        // Like `script`'s executionLimitMs: a short limit for tests; 0 (or none) restores the configured one.
+        const ms = Number(body.limitMs ?? 0);
+        if (!Number.isFinite(ms) || ms < 0) throw badRequest('limitMs must be a non-negative number');
+        limits.requestMs = ms || limits.configured;
+        return send(res, 200, { requestLimitMs: limits.requestMs });
+      }
+      case 'credentials':
+        // An authorized-user file for clients (tests, the demo, the operator's rehearsal): see auth.js.
+        return send(res, 200, auth.authorizedUser({ scopes: Array.isArray(body.scopes) ? body.scopes.map(String) : [],
+          email: body.email ? String(body.email) : undefined, lifetimeS: Number(body.lifetimeS) || undefined,
+          tokenUri: `http://${req.headers.host}/token` }));
       default:
         throw notFound();
     }
   }
 
+  /** Reads: GETs, and the POSTs that only search or read. @param {http.IncomingMessage} req @param {URL} url */
+  const isSheetsRead = (req, url) => req.method === 'GET' ||
+    /(developerMetadata:search|:getByDataFilter|values:batchGetByDataFilter)$/.test(url.pathname);
+
+  /**
+   * Waits `ms`, but not past the request's deadline (marking it expired when the wait is cut short).
+   * @param {number} ms @param {{at: number, expired: boolean}|undefined} deadline
+   */
+  const hold = (ms, deadline) => new Promise((resolve) => {
+    const wait = deadline ? Math.min(ms, Math.max(0, deadline.at - Date.now())) : ms;
+    setTimeout(() => {
+      if (deadline && wait < ms) deadline.expired = true;
+      resolve(undefined);
+    }, wait);
+  });
+
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url || '/', 'http://127.0.0.1');
     try {
+      const rest = url.pathname.startsWith('/v4/spreadsheets') || url.pathname.startsWith('/drive/v3/');
+      const deadline = rest && limits.requestMs > 0 ? { at: Date.now() + limits.requestMs, expired: false } : undefined;
+      if (deadline) deadlines.set(res, deadline);
       if (!url.pathname.startsWith('/_emulator/')) {
         const fault = faults.take(req.method || 'GET', url.pathname + url.search);
         if (fault) {
-          if (fault.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+          if (fault.latencyMs) await hold(fault.latencyMs, deadline);
+          if (deadline && deadline.expired && (fault.drop || fault.status)) {
+            // The timeout comes first; a request held by latency alone goes on below and is applied.
+            await readBody(req);
+            send(res, 503, errorBody(503, null));
+            return;
+          }
           if (fault.drop) {
             req.socket.destroy();
             return;
@@ -353,10 +414,26 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults() }) 
           }
         }
       }
-      if (url.pathname.startsWith('/v4/spreadsheets')) await sheets(req, res, url);
-      else if (url.pathname.startsWith('/drive/v3/')) await driveApi(req, res, url);
-      else if (url.pathname.startsWith('/v1/scripts/')) await scriptsRun(req, res, url);
+      if (url.pathname.startsWith('/v4/spreadsheets')) {
+        auth.requireRestScope(auth.callerOf(req, url), isSheetsRead(req, url) ? auth.REST_SCOPES.sheetsRead
+          : auth.REST_SCOPES.sheetsWrite, 'sheets');
+        await sheets(req, res, url);
+      } else if (url.pathname.startsWith('/drive/v3/')) {
+        auth.requireRestScope(auth.callerOf(req, url), req.method === 'GET' ? auth.REST_SCOPES.driveRead
+          : auth.REST_SCOPES.driveWrite, 'drive');
+        await driveApi(req, res, url);
+      } else if (url.pathname.startsWith('/v1/scripts/')) {
+        // Only a known deployment checks the token: Google answers 404 for an unknown one first.
+        if (runtime && /^\/v1\/scripts\/([^/:]+):run$/.exec(url.pathname)?.[1] === deploymentId) {
+          auth.requireScriptScopes(auth.callerOf(req, url), runtime.grantedScopes());
+        }
+        await scriptsRun(req, res, url);
+      }
       else if (url.pathname.startsWith('/_emulator/')) await control(req, res, url);
+      else if (url.pathname === '/token' && req.method === 'POST') {
+        const grant = auth.tokenGrant((await readBody(req)).toString('utf8'));
+        send(res, grant.status, grant.body);
+      }
       else throw notFound();
     } catch (e) {
       if (res.headersSent || res.destroyed) return;
@@ -388,7 +465,9 @@ async function main() {
     // Scripts reach the engine through the fault surface too: their API calls can fail or lag on Google.
     runtime = createRuntime({ engine: faultedEngine(engine, faults), scriptDir, executionLimitMs: args['execution-limit-ms'] ? Number(args['execution-limit-ms']) : undefined, dataDir: dataDir || undefined });
   }
-  const { server } = createServer({ engine, runtime, deploymentId, scriptDir, faults });
+  const requestLimitMs = args['request-limit-ms'] === undefined ? undefined : Number(args['request-limit-ms']);
+  if (requestLimitMs !== undefined && !(requestLimitMs >= 0)) throw new Error('--request-limit-ms must be a non-negative number');
+  const { server } = createServer({ engine, runtime, deploymentId, scriptDir, faults, requestLimitMs });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -416,4 +495,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { createServer, defaultDeploymentId, parseArgs };
+module.exports = { createServer, defaultDeploymentId, parseArgs, REQUEST_LIMIT_MS };

@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from orchestrator.google.scopes import REQUIRED_SCOPES
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVER_JS = REPO_ROOT / "emulator" / "server.js"
 STARTUP_TIMEOUT_S = 60.0
@@ -61,14 +63,25 @@ class Emulator:
         return self._request("POST", path, json.dumps(spec).encode())
 
     # -- data -----------------------------------------------------------------------------------------------
-    def create_spreadsheet(self, resource: dict[str, Any] | Path) -> str:
-        """`spreadsheets.create` with a `Spreadsheet` resource (a dict, or a JSON file streamed as is)."""
+    def create_spreadsheet(self, resource: dict[str, Any] | Path, bind_script: bool = True) -> str:
+        """`spreadsheets.create` with a `Spreadsheet` resource (a dict, or a JSON file streamed as is). Google's
+        create makes a spreadsheet with no script; `bind_script` then binds the emulator's project to it, as the
+        production sheet has the bridge bound (False: a plain spreadsheet, where a menu run fails)."""
         if isinstance(resource, Path):
             with resource.open("rb") as stream:
                 created = self._request("POST", "/v4/spreadsheets", stream, length=resource.stat().st_size)
         else:
             created = self._request("POST", "/v4/spreadsheets", json.dumps(resource).encode())
-        return str(created["spreadsheetId"])
+        spreadsheet_id = str(created["spreadsheetId"])
+        if bind_script:
+            self.bind_script(spreadsheet_id)
+        return spreadsheet_id
+
+    def bind_script(self, spreadsheet_id: str, bound: bool = True) -> str | None:
+        """Bind a new script project to the spreadsheet (the emulator runs its one project's code in it), or
+        remove its binding; returns the project id (None when unbound). Copies carry their own."""
+        result: dict[str, Any] = self._post("/_emulator/bind", {"spreadsheetId": spreadsheet_id, "bound": bound})
+        return str(result["scriptId"]) if result.get("scriptId") else None
 
     def state(self) -> dict[str, Any]:
         result: dict[str, Any] = self._request("GET", "/_emulator/state")
@@ -76,6 +89,31 @@ class Emulator:
 
     def flush(self) -> None:
         self._post("/_emulator/flush", {})
+
+    # -- OAuth ----------------------------------------------------------------------------------------------
+    def authorized_user(self, scopes: tuple[str, ...] | list[str] = REQUIRED_SCOPES,
+                        email: str | None = None) -> dict[str, Any]:
+        """An authorized-user JSON whose token carries `scopes` (emulator/auth.js: the token format), as the
+        consent of `zeues-migrate`'s scopes would give; the emulator checks them on every call."""
+        spec: dict[str, Any] = {"scopes": list(scopes)}
+        if email:
+            spec["email"] = email
+        info: dict[str, Any] = self._post("/_emulator/credentials", spec)
+        return info
+
+    def access_token(self, scopes: tuple[str, ...] | list[str] = REQUIRED_SCOPES) -> str:
+        return str(self.authorized_user(scopes)["token"])
+
+    def credentials_file(self, path: Path | None = None,
+                         scopes: tuple[str, ...] | list[str] = REQUIRED_SCOPES) -> Path:
+        """Write an authorized-user file (0600: it is a credential, if only a local one) and return its path;
+        `<data>/credentials.json` by default."""
+        path = path or self.data_dir / "credentials.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            json.dump(self.authorized_user(scopes), stream)
+        return path
 
     # -- control --------------------------------------------------------------------------------------------
     def fault(self, **spec: Any) -> None:
@@ -86,6 +124,11 @@ class Emulator:
     def script_control(self, **spec: Any) -> None:
         """`executionLimitMs`, `hang=True` (next run hangs until the limit), `loseReply=N`."""
         self._post("/_emulator/script", spec)
+
+    def request_limit(self, ms: int) -> None:
+        """Time limit of a Sheets/Drive request (Google's is 180 s): a request held longer (e.g. by a latency
+        fault) answers 503 UNAVAILABLE, its write applied. 0 restores the configured limit; so does `reset()`."""
+        self._post("/_emulator/request-limit", {"limitMs": ms})
 
     def menu_run(self, spreadsheet_id: str, function: str, ui_answers: list[str] | None = None,
                  parameters: list[Any] | None = None) -> dict[str, Any]:
@@ -220,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
                  "In another terminal:",
                  f"  export ZEUES_GOOGLE_ENDPOINT={emulator.url}",
                  f"  export ZEUES_DEPLOYMENT_ID={emulator.deployment_id}",
+                 f"  export ZEUES_CREDENTIALS={emulator.credentials_file()}",
                  "  export ZEUES_READS_PER_MINUTE=0"]
         lines += [f"  export ZEUES_SPREADSHEET_ID={sid}    # {path}" for sid, path in zip(ids, args.load)]
         kept = [sid for sid in emulator.state().get("spreadsheets", []) if sid not in ids]

@@ -16,6 +16,9 @@ class ExitCode(IntEnum):
     SCRIPT_ERROR = 7  # the bridge failed unexpectedly (a script error or the 6-minute limit)
     PENDING = 8  # `status --check`: migrations are waiting to be applied
     GOOGLE_UNAVAILABLE = 9  # Google (or the emulator) unreachable or quota exhausted after retries; rerun to resume
+    # Rows, columns or a sheet were deleted while the tool read the sheet; rerun (once the edit is done) to resume.
+    # Not 9: Google answered, the sheet moved. Not 4 or 5: nothing is wrong with the sheet, and no decision is needed.
+    GRID_CHANGED = 10
 
 
 DESCRIPTIONS = {
@@ -29,4 +32,5 @@ DESCRIPTIONS = {
     ExitCode.SCRIPT_ERROR: "the bridge failed (script error or time limit)",
     ExitCode.PENDING: "migrations pending (status --check)",
     ExitCode.GOOGLE_UNAVAILABLE: "Google unreachable or quota exhausted",
+    ExitCode.GRID_CHANGED: "the sheet's structure changed while it was read; rerun to resume",
 }

@@ -6,9 +6,36 @@
 const { formatValue, isDateFormat } = require('./numfmt');
 const { parseUserEntered } = require('./input');
 const F = require('./formula');
-const { badRequest } = require('./errors');
+const { ApiError, badRequest } = require('./errors');
 
 const ERROR_CODES = Object.fromEntries(Object.entries(F.ERROR_TYPES).map(([code, type]) => [type, code]));
+
+/** Google refuses a write that puts more than this many characters (text or formula) in one cell. */
+const CELL_CHAR_LIMIT = 50_000;
+const CELL_TOO_LONG = `Your input contains more than the maximum of ${CELL_CHAR_LIMIT} characters in a single cell.`;
+
+/**
+ * Throws Google's 400 for text over the per-cell limit. The caller's request path ("Invalid data[i]: ",
+ * "Invalid requests[i].updateCells: ") is added where the request is known (see `withCellPrefix`).
+ * @param {string} text
+ */
+function checkCellText(text) {
+  if (text.length > CELL_CHAR_LIMIT) throw badRequest(CELL_TOO_LONG);
+}
+
+/**
+ * Runs `fn`; the per-cell limit error it throws gets `prefix` as Google words it for that request
+ * (`Invalid data[4]: Your input contains...`). Other errors pass unchanged.
+ * @template T @param {string} prefix @param {() => T} fn @returns {T}
+ */
+function withCellPrefix(prefix, fn) {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ApiError && e.message === CELL_TOO_LONG) throw badRequest(prefix + CELL_TOO_LONG);
+    throw e;
+  }
+}
 
 // Cell texts repeat a lot (clients, statuses, worker labels): keep one copy of each short one.
 /** @type {Map<string, string>} */
@@ -121,6 +148,8 @@ function writeCellData(wb, sheet, r, c, cd, mask, formulaCells) {
   const all = mask === null;
   if (all ? 'userEnteredValue' in cd : mask.value) {
     const { value, formula } = fromExtendedValue(cd.userEnteredValue);
+    if (formula) checkCellText(formula);
+    else if (typeof value === 'string') checkCellText(value);
     if (formula) {
       const last = cd.effectiveValue ? fromExtendedValue(cd.effectiveValue).value : (wb.value(sheet, r, c) ?? undefined);
       wb.setValue(sheet, r, c, last, formula);
@@ -208,6 +237,7 @@ function writeInput(wb, sheet, r, c, input, mode, formulaCells) {
     throw badRequest(`Invalid values[${r}][${c}]: struct_value {\n}\n`);
   }
   const text = String(input);
+  checkCellText(text); // the input as sent, before USER_ENTERED parsing (Google: "Your input contains...")
   if (mode === 'RAW' || text === '') {
     wb.setValue(sheet, r, c, text, null);
     return true;
@@ -232,4 +262,5 @@ function resetIntern() {
   INTERNED.clear();
 }
 
-module.exports = { resetIntern, cellData, writeCellData, cellFields, renderCell, writeInput, extendedValue, fromExtendedValue };
+module.exports = { resetIntern, cellData, writeCellData, cellFields, renderCell, writeInput, extendedValue, fromExtendedValue,
+  CELL_CHAR_LIMIT, CELL_TOO_LONG, checkCellText, withCellPrefix };

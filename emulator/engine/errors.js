@@ -18,6 +18,8 @@ class ApiError extends Error {
     this.code = code;
     this.status = status;
     this.errors = errors;
+    /** @type {Array<Record<string, any>> | undefined} `details` of the body (ErrorInfo, ExecutionError) */
+    this.details = undefined;
   }
 
   /** The JSON error body Google sends. */
@@ -26,6 +28,7 @@ class ApiError extends Error {
     const error = { code: this.code, message: this.message };
     if (this.errors) error.errors = this.errors;
     if (this.status) error.status = this.status;
+    if (this.details) error.details = this.details;
     return { error };
   }
 }

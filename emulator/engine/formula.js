@@ -619,6 +619,28 @@ function shiftBounds(b, dim, start, count) {
   return { ...b, [k1]: lo === null ? null : na, [k2]: hi === null ? null : nz };
 }
 
+/**
+ * A reference on a sheet whose rows/columns were permuted (moveDimension): each bounded end follows its
+ * row/column through `map`, so a reference keeps pointing at the cells it named; an open end stays open.
+ * @param {RefBounds} b
+ * @param {'ROWS'|'COLUMNS'} dim
+ * @param {(index: number) => number} map old index -> new index
+ * @returns {RefBounds|undefined} undefined when nothing changes
+ */
+function mapBounds(b, dim, map) {
+  const k1 = dim === 'ROWS' ? 'r1' : 'c1';
+  const k2 = dim === 'ROWS' ? 'r2' : 'c2';
+  const a1 = dim === 'ROWS' ? 'absR1' : 'absC1';
+  const a2 = dim === 'ROWS' ? 'absR2' : 'absC2';
+  const lo = b[k1], hi = b[k2];
+  const na = lo === null ? null : map(lo);
+  const nz = hi === null ? null : map(hi);
+  if (na === lo && nz === hi) return undefined;
+  // A moved end can pass the other one (A1:A10 after row 1 moves below row 10): keep start <= end.
+  if (na !== null && nz !== null && na > nz) return { ...b, [k1]: nz, [k2]: na, [a1]: b[a2], [a2]: b[a1] };
+  return { ...b, [k1]: na, [k2]: nz };
+}
+
 /** Function names and references upper-cased, as Sheets stores a typed formula. */
 function normalize(/** @type {string} */ formula) {
   let tokens;
@@ -639,5 +661,5 @@ function normalize(/** @type {string} */ formula) {
 }
 
 module.exports = {
-  parse, evaluate, references, rewriteReferences, shiftBounds, normalize, tokenize, ERROR_TYPES, isErr, err,
+  parse, evaluate, references, rewriteReferences, shiftBounds, mapBounds, normalize, tokenize, ERROR_TYPES, isErr, err,
 };

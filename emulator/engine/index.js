@@ -107,6 +107,13 @@ class Engine {
     return id;
   }
 
+  /** An Apps Script project id, shaped like Google's (57 characters starting with `1`). */
+  newScriptId() {
+    let id = '1';
+    for (let i = 0; i < 56; i++) id += ID_CHARS[crypto.randomInt(64)];
+    return id;
+  }
+
   randomInt31() {
     return 1 + Math.floor(this.random() * 2147483646);
   }
@@ -156,6 +163,12 @@ class Engine {
   apply(method, wb, args, live = false) {
     if (method === 'driveDelete') {
       this.workbooks.delete(wb.id);
+      return undefined;
+    }
+    if (method === 'bindScript') {
+      // A script project is not part of the file's contents: its modifiedTime stays.
+      if (args[0]) wb.drive.script = { scriptId: String(args[0]) };
+      else delete wb.drive.script;
       return undefined;
     }
     wb.begin();
@@ -307,6 +320,8 @@ class Engine {
       parents: Array.isArray(body.parents) && body.parents.length ? body.parents.map(String) : (src.drive.parents || [drive.ROOT_ID]),
     };
     if (body.description) wb.drive.description = String(body.description);
+    // Copying a spreadsheet copies its container-bound script: a new project with the same code.
+    if (src.drive.script) wb.drive.script = { scriptId: this.newScriptId(), copiedFrom: src.drive.script.scriptId };
     this.persistNew(wb);
     return drive.maskFile(drive.fileJson(wb), o && o.fields);
   }
@@ -370,10 +385,32 @@ class Engine {
 
   // --------------------------------------------------------------------------------------- emulator
 
+  /**
+   * Binds a new Apps Script project to the spreadsheet, or (`bound` false) removes its binding. On Google a
+   * bound script is made in the editor (Extensions > Apps Script), never by `spreadsheets.create`; this is the
+   * control surface's stand-in (`POST /_emulator/bind`). Binding a bound spreadsheet keeps its project.
+   * @param {string} id @param {boolean} [bound]
+   * @returns {{spreadsheetId: string, scriptId: string|null}}
+   */
+  bindScript(id, bound = true) {
+    const wb = this.workbook(id);
+    if (!!wb.drive.script !== !!bound) this.mutate('bindScript', wb.id, [bound ? this.newScriptId() : null]);
+    return { spreadsheetId: wb.id, scriptId: this.boundScript(wb.id) };
+  }
+
+  /** The id of the script project bound to the spreadsheet, null when it has none. @param {string} id */
+  boundScript(id) {
+    const script = this.workbook(id).drive.script;
+    return script ? String(script.scriptId) : null;
+  }
+
   /** Ids for tests (`GET /_emulator/state`). */
   state() {
     const ids = [...this.workbooks.keys()];
-    return { spreadsheets: ids, driveFiles: ids };
+    /** @type {Record<string, string>} */
+    const boundScripts = {};
+    for (const wb of this.workbooks.values()) if (wb.drive.script) boundScripts[wb.id] = String(wb.drive.script.scriptId);
+    return { spreadsheets: ids, driveFiles: ids, boundScripts };
   }
 }
 

@@ -12,12 +12,17 @@
  * Loading reads every workbook file, then replays the journal records newer than each workbook's `seq`.
  * Compaction rewrites the workbooks that changed and starts a new journal (temporary file + rename).
  */
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { Workbook, Sheet } = require('./workbook');
 
-const FORMAT = 'zeues-emulator-workbook/1';
+const FORMAT = 'zeues-emulator-workbook/2';
+// Version 1 predates bound scripts (`drive.script`): every spreadsheet then ran the project as if it were bound
+// to it, so a version 1 file loads as bound, to a project id derived from the spreadsheet id (stable across
+// loads until the file is rewritten as version 2).
+const FORMAT_V1 = 'zeues-emulator-workbook/1';
 
 /** @type {(data: Buffer|string) => number} */
 const crc32 = typeof (/** @type {any} */ (zlib).crc32) === 'function' ? /** @type {any} */ (zlib).crc32 : crc32js;
@@ -156,10 +161,14 @@ class Store {
     const first = line();
     if (!first) return null;
     const h = JSON.parse(first);
-    if (h.format !== FORMAT) return null;
+    if (h.format !== FORMAT && h.format !== FORMAT_V1) return null;
     const wb = new Workbook(h.id);
     wb.props = h.props;
     wb.drive = h.drive || {};
+    if (h.format === FORMAT_V1 && !wb.drive.script) {
+      const digest = crypto.createHash('sha256').update('script:' + h.id).digest('base64url');
+      wb.drive.script = { scriptId: ('1' + digest + digest).slice(0, 57) };
+    }
     wb.extra = h.extra || {};
     wb.dm = h.dm || [];
     wb.formats = h.formats || [];

@@ -7,7 +7,7 @@
  */
 const { badRequest } = require('./errors');
 const { Sheet, MAX_COLUMNS } = require('./workbook');
-const { cellFields, writeCellData } = require('./cells');
+const { cellFields, writeCellData, withCellPrefix } = require('./cells');
 const { sheetPropertiesJson } = require('./spreadsheet');
 const { quoteSheetName, toA1 } = require('./a1');
 const metadata = require('./metadata');
@@ -19,16 +19,16 @@ const mask = require('./fieldmask');
  * @typedef {(wb: Workbook, req: any, kind: string, ids: Ids) => any} Handler
  */
 
-/** @param {any} range @param {Workbook} wb @param {string} kind */
-function dimensionRange(range, wb, kind) {
-  if (!range || typeof range !== 'object') throw badRequest(`${kind}range must be specified.`);
+/** @param {any} range @param {Workbook} wb @param {string} kind @param {string} [field] the request's name for it */
+function dimensionRange(range, wb, kind, field = 'range') {
+  if (!range || typeof range !== 'object') throw badRequest(`${kind}${field} must be specified.`);
   const sheet = wb.requireSheet(range.sheetId ?? 0, kind);
   const dim = range.dimension;
-  if (dim !== 'ROWS' && dim !== 'COLUMNS') throw badRequest(`${kind}range.dimension must be ROWS or COLUMNS.`);
+  if (dim !== 'ROWS' && dim !== 'COLUMNS') throw badRequest(`${kind}${field}.dimension must be ROWS or COLUMNS.`);
   const count = dim === 'ROWS' ? sheet.rowCount : sheet.columnCount;
   const start = range.startIndex ?? 0;
   const end = range.endIndex ?? count;
-  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0) throw badRequest(`${kind}range.startIndex must be a non-negative integer.`);
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0) throw badRequest(`${kind}${field}.startIndex must be a non-negative integer.`);
   return { sheet, dim: /** @type {'ROWS'|'COLUMNS'} */ (dim), start, end, count };
 }
 
@@ -168,6 +168,26 @@ const HANDLERS = {
       if (count - (end - start) <= frozenLeft) throw badRequest(`${kind}Sorry, it is not possible to delete all non-frozen ${noun}s.`);
     }
     wb.deleteDimension(sheet, dim, start, end);
+    return {};
+  },
+
+  // destinationIndex is in the coordinates before the move (Sheets v4 reference, MoveDimensionRequest). The
+  // error texts are the emulator's own: Google's are not on public record.
+  moveDimension(wb, req, kind) {
+    const { sheet, dim, start, end, count } = dimensionRange(req.source, wb, kind, 'source');
+    const noun = dim === 'ROWS' ? 'row' : 'column';
+    if (end > count) {
+      throw badRequest(`${kind}Cannot move a ${noun} that doesn't exist. Tried to move ${noun} index ${end - 1} but there are only ${count} ${noun}s.`);
+    }
+    if (end <= start) throw badRequest(`${kind}source.endIndex must be greater than source.startIndex.`);
+    const dest = req.destinationIndex ?? 0;
+    if (!Number.isInteger(dest) || dest < 0 || dest > count) {
+      throw badRequest(`${kind}destinationIndex (${dest}) must be between 0 and the number of ${noun}s (${count}).`);
+    }
+    if (dest > start && dest < end) {
+      throw badRequest(`${kind}destinationIndex (${dest}) must not be inside the source range [${start}, ${end}).`);
+    }
+    wb.moveDimension(sheet, dim, start, end, dest);
     return {};
   },
 
@@ -451,7 +471,7 @@ function applyRequests(wb, body, ids) {
     const handler = HANDLERS[kind];
     const prefix = `Invalid requests[${i}].${kind}: `;
     if (!handler) throw badRequest(`${prefix}The local emulator does not implement ${kind}.`);
-    replies.push(handler(wb, req[kind] || {}, prefix, ids) || {});
+    replies.push(withCellPrefix(prefix, () => handler(wb, req[kind] || {}, prefix, ids)) || {});
   });
   return replies;
 }

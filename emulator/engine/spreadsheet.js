@@ -6,7 +6,7 @@
  */
 const { Workbook, Sheet, MAX_COLUMNS, dimensionRangeJson } = require('./workbook');
 const { badRequest } = require('./errors');
-const { cellData, writeCellData, resetIntern } = require('./cells');
+const { cellData, writeCellData, resetIntern, withCellPrefix } = require('./cells');
 const { readArea } = require('./values');
 const mask = require('./fieldmask');
 
@@ -99,19 +99,22 @@ function buildWorkbook(id, resource, ids) {
       const r0 = gd.startRow || 0;
       const c0 = gd.startColumn || 0;
       let r = r0;
-      for (const rd of rowsOf(gd.rowData)) {
-        const cells = rd && Array.isArray(rd.values) ? rd.values : [];
-        for (let j = 0; j < cells.length; j++) {
-          const cd = cells[j];
-          if (!cd || typeof cd !== 'object') continue;
-          let empty = true;
-          for (const _k in cd) { empty = false; break; }
-          if (empty) continue;
-          writeCellData(wb, sheet, r, c0 + j, cd, null, formulaCells);
+      // Google names the GridData of a refused cell: "Invalid sheets[0].data[0]: Your input contains...".
+      withCellPrefix(`Invalid sheets[${sheets.indexOf(src)}].data[${src.data.indexOf(gd)}]: `, () => {
+        for (const rd of rowsOf(gd.rowData)) {
+          const cells = rd && Array.isArray(rd.values) ? rd.values : [];
+          for (let j = 0; j < cells.length; j++) {
+            const cd = cells[j];
+            if (!cd || typeof cd !== 'object') continue;
+            let empty = true;
+            for (const _k in cd) { empty = false; break; }
+            if (empty) continue;
+            writeCellData(wb, sheet, r, c0 + j, cd, null, formulaCells);
+          }
+          if (c0 + cells.length > gp.columnCount) gp.columnCount = c0 + cells.length;
+          r++;
         }
-        if (c0 + cells.length > gp.columnCount) gp.columnCount = c0 + cells.length;
-        r++;
-      }
+      });
       if (r > gp.rowCount) gp.rowCount = r;
       collectDimensionMetadata(wb, sheet, gd.rowMetadata, 'ROW', r0);
       collectDimensionMetadata(wb, sheet, gd.columnMetadata, 'COLUMN', c0);

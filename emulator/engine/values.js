@@ -6,7 +6,7 @@
  */
 const { toA1, quoteSheetName, columnLetters } = require('./a1');
 const { badRequest } = require('./errors');
-const { renderCell, writeInput } = require('./cells');
+const { renderCell, writeInput, withCellPrefix } = require('./cells');
 
 const RENDER = ['FORMATTED_VALUE', 'UNFORMATTED_VALUE', 'FORMULA'];
 const DATETIME = ['SERIAL_NUMBER', 'FORMATTED_STRING'];
@@ -239,7 +239,7 @@ function batchUpdate(wb, body = {}) {
   const responses = [];
   for (const vr of data) {
     if (!vr || typeof vr.range !== 'string') throw badRequest('Invalid data[' + responses.length + ']: range is required.');
-    const res = updateOne(wb, vr.range, vr, mode, body);
+    const res = withCellPrefix(`Invalid data[${responses.length}]: `, () => updateOne(wb, vr.range, vr, mode, body));
     responses.push(res);
     rows += res.updatedRows || 0;
     cols += res.updatedColumns || 0;

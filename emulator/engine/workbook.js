@@ -408,6 +408,51 @@ class Workbook {
   }
 
   /**
+   * Moves rows or columns [start, end) to `dest`, an index in the coordinates before the move (Google's
+   * `destinationIndex`): cells, formats, validation, notes, hidden columns and developer metadata go with them,
+   * and every reference to a moved cell follows it. The caller checked that `dest` is not inside the range.
+   * @param {Sheet} sheet @param {'ROWS'|'COLUMNS'} dim @param {number} start @param {number} end @param {number} dest
+   */
+  moveDimension(sheet, dim, start, end, dest) {
+    const map = moveMap(start, end, dest);
+    const lo = Math.min(start, dest), hi = Math.max(end, dest); // only indices in [lo, hi) change
+    if (hi - lo === end - start) return; // dest is start or end: nothing moves
+    /** @template T @param {T[]} list */
+    const permute = (list) => {
+      const moved = list.slice(lo, hi);
+      while (list.length < hi) list.push(/** @type {any} */ (undefined));
+      for (let i = lo; i < hi; i++) list[map(i)] = moved[i - lo];
+    };
+    if (dim === 'ROWS') {
+      if (lo < sheet.rows.length) {
+        permute(sheet.rows); // row objects move as they are: the transaction's snapshot holds the old array
+        while (sheet.rows.length && !sheet.rows[sheet.rows.length - 1]) sheet.rows.pop();
+      }
+    } else {
+      for (let r = 0; r < sheet.rows.length; r++) {
+        const old = sheet.rows[r];
+        if (!old || !(old.v.length > lo || hasKeyAtOrAfter(old, lo))) continue;
+        const row = this.wrow(sheet, r);
+        permute(row.v);
+        for (const k of /** @type {const} */ (['f', 'fm', 'dv', 'nt'])) {
+          const m = row[k];
+          if (m) row[k] = mapKeys(m, map);
+        }
+        Workbook.trim(row);
+      }
+      sheet.hiddenColumns = sheet.hiddenColumns.map(map);
+    }
+    for (const d of this.dm) {
+      if ((d.loc.type === 'ROW' || d.loc.type === 'COLUMN') && d.loc.sheetId === sheet.id
+        && (d.loc.type === 'ROW') === (dim === 'ROWS')) d.loc.index = map(d.loc.index);
+    }
+    this.remapReferences(sheet, (b) => F.mapBounds(b, dim, map), () => false);
+    // Ranges that gained or lost rows/columns, and order-sensitive results, are recomputed.
+    const span = dim === 'ROWS' ? { r1: lo, r2: hi - 1, c1: 0, c2: Infinity } : { r1: 0, r2: Infinity, c1: lo, c2: hi - 1 };
+    this.recalc([{ sheet, ...span }]);
+  }
+
+  /**
    * Rewrite every formula of every sheet with `rewrite(text, sheet)`; changed formulas for which
    * `recalculate(next)` holds are recomputed.
    * @param {(text: string, sheet: Sheet) => string} rewrite @param {(next: string) => boolean} recalculate
@@ -439,10 +484,19 @@ class Workbook {
    * @param {Sheet} sheet @param {'ROWS'|'COLUMNS'} dim @param {number} start @param {number} count
    */
   shiftReferences(sheet, dim, start, count) {
+    this.remapReferences(sheet, (b) => F.shiftBounds(b, dim, start, count), (next) => next.includes('#REF!'));
+  }
+
+  /**
+   * Rewrites, in every formula of every sheet, the references to `sheet` with `fn` (new bounds, null for
+   * #REF!, undefined to keep them); see rewriteFormulas for `recalculate`.
+   * @param {Sheet} sheet @param {(b: import('./formula').RefBounds) => any} fn @param {(next: string) => boolean} recalculate
+   */
+  remapReferences(sheet, fn, recalculate) {
     this.rewriteFormulas((text, s) => F.rewriteReferences(text, (name, b) => {
       const target = name === null ? s : this.sheetByTitle(name);
-      return target === sheet ? F.shiftBounds(b, dim, start, count) : undefined;
-    }), (next) => next.includes('#REF!'));
+      return target === sheet ? fn(b) : undefined;
+    }), recalculate);
   }
 
   /**
@@ -680,6 +734,26 @@ function shiftKeys(m, start, delta) {
     else if (delta > 0) out[c + delta] = m[c];
     else if (c >= start - delta) out[c + delta] = m[c];
   }
+  return out;
+}
+
+/**
+ * Where each index goes when [start, end) moves to `dest` (in the coordinates before the move): the block
+ * lands at dest (dest - its length when moving forward) and what lay between shifts over to make room.
+ * @param {number} start @param {number} end @param {number} dest not inside (start, end)
+ * @returns {(i: number) => number}
+ */
+function moveMap(start, end, dest) {
+  const n = end - start;
+  if (dest <= start) return (i) => (i >= dest && i < start ? i + n : i >= start && i < end ? i - start + dest : i);
+  return (i) => (i >= end && i < dest ? i - n : i >= start && i < end ? i - start + dest - n : i);
+}
+
+/** @template T @param {Record<number, T>} m @param {(i: number) => number} map @returns {Record<number, T>} */
+function mapKeys(m, map) {
+  /** @type {Record<number, T>} */
+  const out = {};
+  for (const key of Object.keys(m)) out[map(Number(key))] = m[/** @type {any} */ (key)];
   return out;
 }
 

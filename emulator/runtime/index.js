@@ -50,6 +50,9 @@ function createRuntime(options) {
   const { engine } = options;
   const project = loadProject(options.scriptDir);
   const advancedServices = ((project.manifest.dependencies || {}).enabledAdvancedServices) || [];
+  /** The manifest's explicit scopes, or what Google's automatic detection grants (services/scopes.js). */
+  const grantedScopes = Array.isArray(project.manifest.oauthScopes) ? project.manifest.oauthScopes.map(String)
+    : require('./services/scopes').detectScopes(project.files.map((f) => f.source));
   const userEmail = options.userEmail || DEFAULT_USER;
   const configuredLimitMs = Number(options.executionLimitMs) > 0 ? Number(options.executionLimitMs) : DEFAULT_LIMIT_MS;
   let limitMs = configuredLimitMs;
@@ -132,6 +135,7 @@ function createRuntime(options) {
       userEmail,
       executionId: execId,
       advancedServices,
+      grantedScopes,
     };
     const worker = new Worker(WORKER_FILE, {
       workerData: {
@@ -207,6 +211,10 @@ function createRuntime(options) {
   return {
     project,
     run,
+    /** The scopes a scripts.run token must carry: every scope the project is granted. */
+    grantedScopes() {
+      return grantedScopes.slice();
+    },
     /** @param {number} ms time limit for executions started from now on; 0 restores the configured one */
     setExecutionLimit(ms) {
       limitMs = Number(ms) > 0 ? Number(ms) : configuredLimitMs;

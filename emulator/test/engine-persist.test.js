@@ -84,3 +84,34 @@ test('kill -9 during writes never leaves a state that fails to load', async () =
     assert.ok(Math.max(...rows.map((r) => r[1])) >= acked);
   }
 });
+
+test('script bindings survive a restart (journal and compaction); a version 1 file loads as bound', () => {
+  const dir = tmp();
+  const { engine, id } = zeues(new Engine({ dataDir: dir }));
+  const plain = engine.createSpreadsheet({ properties: { title: 'plain' } }).spreadsheetId;
+  assert.equal(engine.boundScript(id), null, 'spreadsheets.create binds no script');
+  const { scriptId } = engine.bindScript(id);
+  const copy = engine.driveCopy(id, { name: 'backup' }).id;
+  const modified = engine.driveGet(id, { fields: 'modifiedTime' }).modifiedTime;
+  const bindings = engine.state().boundScripts;
+  assert.deepEqual(Object.keys(bindings).sort(), [copy, id].sort());
+  assert.equal(bindings[id], scriptId);
+  const again = new Engine({ dataDir: dir }); // from the journal (the bind) and the copy's own file
+  assert.deepEqual(again.state().boundScripts, bindings);
+  assert.equal(again.driveGet(id, { fields: 'modifiedTime' }).modifiedTime, modified, 'binding is not an edit');
+  again.bindScript(copy, false);
+  again.close();
+  assert.deepEqual(new Engine({ dataDir: dir }).state().boundScripts, { [id]: scriptId });
+
+  // Version 1 predates bindings: every spreadsheet ran the project, so it loads bound (the same id every load).
+  const file = path.join(dir, `wb-${plain}.jsonl`);
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const header = JSON.parse(lines[0]);
+  assert.equal(header.format, 'zeues-emulator-workbook/2');
+  header.format = 'zeues-emulator-workbook/1';
+  lines[0] = JSON.stringify(header);
+  fs.writeFileSync(file, lines.join('\n'));
+  const v1 = new Engine({ dataDir: dir }).boundScript(plain);
+  assert.match(String(v1), /^1[A-Za-z0-9_-]{56}$/);
+  assert.equal(new Engine({ dataDir: dir }).boundScript(plain), v1);
+});

@@ -8,8 +8,12 @@ const { spawn } = require('node:child_process');
 const { Engine } = require('../engine');
 const { createServer } = require('../server');
 const { zeues } = require('./helpers');
+const { mintAccessToken, authorizedUser } = require('../auth');
 
 const DEPLOYMENT = 'AKfycbTestDeployment';
+const SPREADSHEETS = 'https://www.googleapis.com/auth/spreadsheets';
+/** A token carrying the fake runtime's one scope (emulator/auth.js format). */
+const BEARER = { authorization: 'Bearer ' + mintAccessToken({ scopes: [SPREADSHEETS] }) };
 
 /** A stand-in with the runtime's interface, so the HTTP side is tested alone. */
 function fakeRuntime() {
@@ -18,6 +22,7 @@ function fakeRuntime() {
     calls,
     limit: 0,
     setExecutionLimit(ms) { this.limit = ms; },
+    grantedScopes() { return [SPREADSHEETS]; },
     async run(req) {
       calls.push(req);
       if (req.functionName === 'ok') return { result: { a: [1, 'b'] }, logs: [] };
@@ -34,8 +39,10 @@ async function start() {
   const { server } = createServer({ engine, runtime, deploymentId: DEPLOYMENT, scriptDir: null });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${server.address().port}`;
-  const call = async (method, p, body) => {
-    const res = await fetch(url + p, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  /** @param {string} method @param {string} p @param {any} [body] @param {Record<string, string>} [headers] */
+  const call = async (method, p, body, headers) => {
+    const res = await fetch(url + p, { method, body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...(headers || (p.startsWith('/v1/scripts/') ? BEARER : {})) } });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
@@ -125,10 +132,41 @@ test('scripts.run: Operation envelope, errors, unknown deployment, lost replies,
   assert.equal(s.runtime.calls.at(-1).hang, true); // the run happened, the reply was lost
   assert.equal((await run('ok')).status, 200);
   assert.equal(s.runtime.calls.at(-1).hang, false);
+  const calls = s.runtime.calls.length;
+  const unbound = await s.call('POST', '/_emulator/menu-run', { spreadsheetId: s.id, function: 'menu', uiAnswers: ['YES'] });
+  assert.equal(unbound.status, 400);
+  assert.match(unbound.body.error.message, /has no bound Apps Script project/);
+  assert.equal(s.runtime.calls.length, calls, 'nothing ran');
+  const bound = await s.call('POST', '/_emulator/bind', { spreadsheetId: s.id });
+  assert.match(bound.body.scriptId, /^1[A-Za-z0-9_-]{56}$/);
+  assert.deepEqual((await s.call('POST', '/_emulator/bind', { spreadsheetId: s.id })).body, bound.body, 'rebinding keeps the project');
   const menu = await s.call('POST', '/_emulator/menu-run', { spreadsheetId: s.id, function: 'menu', uiAnswers: ['YES'] });
   assert.deepEqual(menu.body, { result: 'menu done', alerts: [{ title: 'T', prompt: 'P', buttons: 'YES_NO', answer: 'YES' }],
     menus: [{ name: 'ZEUES Migration' }], logs: [] });
   assert.equal(s.runtime.calls.at(-1).spreadsheetId, s.id);
+  assert.equal((await s.call('POST', '/_emulator/menu-run', { spreadsheetId: 'nope', function: 'menu' })).status, 404);
+});
+
+test('bound scripts: create has none, a copy carries its own, bind and unbind', async (t) => {
+  const s = await start();
+  t.after(() => s.server.close());
+  const state = async () => (await s.call('GET', '/_emulator/state')).body.boundScripts;
+  assert.deepEqual(await state(), {});
+  const { scriptId } = (await s.call('POST', '/_emulator/bind', { spreadsheetId: s.id })).body;
+  const copy = (await s.call('POST', `/drive/v3/files/${s.id}/copy`, { name: 'backup' })).body.id;
+  const plain = (await s.call('POST', '/v4/spreadsheets', { properties: { title: 'plain' } })).body.spreadsheetId;
+  const plainCopy = (await s.call('POST', `/drive/v3/files/${plain}/copy`, {})).body.id;
+  const bound = await state();
+  assert.equal(bound[s.id], scriptId);
+  assert.match(bound[copy], /^1[A-Za-z0-9_-]{56}$/);
+  assert.notEqual(bound[copy], scriptId, 'a copy gets a new project with the same code');
+  assert.ok(!(plain in bound) && !(plainCopy in bound), 'no script, none copied');
+  await s.call('POST', '/_emulator/menu-run', { spreadsheetId: copy, function: 'menu', uiAnswers: ['NO'] });
+  assert.equal(s.runtime.calls.at(-1).spreadsheetId, copy, 'a menu run on the copy is bound to the copy');
+  assert.deepEqual((await s.call('POST', '/_emulator/bind', { spreadsheetId: copy, bound: false })).body,
+    { spreadsheetId: copy, scriptId: null });
+  assert.equal((await s.call('POST', '/_emulator/menu-run', { spreadsheetId: copy, function: 'menu' })).status, 400);
+  assert.equal((await s.call('POST', '/_emulator/bind', { spreadsheetId: 'nope' })).status, 404);
 });
 
 test('server.js: ready line, SIGTERM persists and exits 0, restart keeps data', async () => {
@@ -225,4 +263,41 @@ test('scripts.run: a lost reply can be aimed at one function', async (t) => {
   await assert.rejects(run('none')); // ran, reply lost
   assert.equal(s.runtime.calls.at(-1).functionName, 'none');
   assert.equal((await run('none')).status, 200); // only once
+});
+
+test('OAuth: scripts.run needs a token with every granted scope; REST calls check a given token; refresh grant', async (t) => {
+  const s = await start();
+  t.after(() => s.server.close());
+  const path = `/v1/scripts/${DEPLOYMENT}:run`;
+  const none = await s.call('POST', path, { function: 'ok' }, {});
+  assert.equal(none.status, 401);
+  assert.equal(none.body.error.status, 'UNAUTHENTICATED');
+  assert.match(none.body.error.message, /^Request is missing required authentication credential/);
+  const short = { authorization: 'Bearer ' + mintAccessToken({ scopes: ['https://www.googleapis.com/auth/drive.readonly'] }) };
+  const refused = await s.call('POST', path, { function: 'ok' }, short);
+  assert.equal(refused.status, 401);
+  assert.equal(refused.body.error.details[0].errorMessage, 'Authorization is required to perform that action.');
+  const expired = { authorization: 'Bearer ' + mintAccessToken({ scopes: [SPREADSHEETS], lifetimeS: -10 }) };
+  assert.match((await s.call('POST', path, { function: 'ok' }, expired)).body.error.message, /invalid authentication credentials/);
+  assert.equal((await s.call('POST', '/v1/scripts/AKfycbOther:run', { function: 'ok' }, {})).status, 404, 'unknown deployment first');
+  assert.equal(s.runtime.calls.length, 0, 'nothing ran');
+
+  assert.equal((await s.call('GET', `/v4/spreadsheets/${s.id}`, undefined, short)).status, 200, 'drive.readonly reads sheets');
+  const write = await s.call('POST', `/v4/spreadsheets/${s.id}/values:batchClear`, { ranges: ['A1'] }, short);
+  assert.equal(write.status, 403);
+  assert.equal(write.body.error.details[0].reason, 'ACCESS_TOKEN_SCOPE_INSUFFICIENT');
+  assert.equal((await s.call('POST', `/v4/spreadsheets/${s.id}/values:batchClear`, { ranges: ['A1'] }, {})).status, 200, 'anonymous is served');
+
+  const file = authorizedUser({ scopes: [SPREADSHEETS, 'https://www.googleapis.com/auth/drive'], tokenUri: s.url + '/token' });
+  const grant = async (/** @type {Record<string, string>} */ form) => {
+    const res = await fetch(s.url + '/token', { method: 'POST', body: new URLSearchParams(form) });
+    return { status: res.status, body: await res.json() };
+  };
+  const fresh = await grant({ grant_type: 'refresh_token', refresh_token: file.refresh_token, scope: SPREADSHEETS });
+  assert.equal(fresh.status, 200);
+  assert.equal(fresh.body.scope, SPREADSHEETS);
+  assert.equal((await s.call('POST', path, { function: 'ok' }, { authorization: 'Bearer ' + fresh.body.access_token })).status, 200);
+  assert.equal((await grant({ grant_type: 'refresh_token', refresh_token: file.refresh_token,
+    scope: 'https://www.googleapis.com/auth/gmail.send' })).body.error, 'invalid_scope');
+  assert.equal((await grant({ grant_type: 'refresh_token', refresh_token: 'nope' })).body.error, 'invalid_grant');
 });

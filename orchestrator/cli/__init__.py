@@ -24,7 +24,8 @@ def main() -> None:
 
     Exit codes: 0 ok, 1 internal error, 2 usage/configuration/access, 3 lock busy, 4 refused (drift or
     validation; nothing changed), 5 an interrupted or failed run needs attention, 6 verification failed,
-    7 bridge script error, 8 migrations pending (status --check), 9 Google unreachable or quota exhausted.
+    7 bridge script error, 8 migrations pending (status --check), 9 Google unreachable or quota exhausted,
+    10 the sheet's structure changed while it was read (rerun to resume).
     """
 
 

@@ -30,6 +30,7 @@ from orchestrator.google.errors import (
     CredentialsError,
     DeploymentNotFound,
     ExecutionTimeout,
+    GridChanged,
     MissingScopes,
     NotFound,
     PermissionDenied,
@@ -42,7 +43,7 @@ from orchestrator.migrations import MigrationSpecError
 F = TypeVar("F", bound=Callable[..., Any])
 
 REFUSAL_CODES = {"DRIFT", "CONFLICT", "CHECKSUM", "ORDER", "CELL_LIMIT", "NOT_FOUND", "HOLD", "INVALID_REQUEST",
-                 "STALE_BRIDGE", "BACKUP_MISMATCH", "ALREADY_APPLIED"}
+                 "STALE_BRIDGE", "BACKUP_MISMATCH", "ALREADY_APPLIED", "IS_BACKUP"}
 
 
 class Failure(Exception):
@@ -121,6 +122,8 @@ def classify(exc: BaseException) -> tuple[ExitCode, str, str]:
     if isinstance(exc, (ConfigError, CredentialsError, DeploymentNotFound, PermissionDenied, MissingScopes,
                         AuthExpired, MigrationSpecError, NotFound, EmulatorError)):
         return ExitCode.USAGE, type(exc).__name__, str(exc)
+    if isinstance(exc, GridChanged):
+        return ExitCode.GRID_CHANGED, "GRID_CHANGED", exc.message
     if isinstance(exc, (TransportError, QuotaExhausted, ApiError)):
         return ExitCode.GOOGLE_UNAVAILABLE, type(exc).__name__, str(exc)
     return ExitCode.INTERNAL, type(exc).__name__, f"{type(exc).__name__}: {exc}"

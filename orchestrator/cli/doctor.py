@@ -24,8 +24,10 @@ from pydantic import BaseModel
 from orchestrator.cli.common import Failure, classify, config_options, pop_config, verb
 from orchestrator.codegen import BRIDGE_DIR, bridge_build_hash, bridge_version
 from orchestrator.config import SETTINGS, Config
+from orchestrator.engine.budget import apply_budget
 from orchestrator.engine.checkpoint import CheckpointError, CheckpointStore
-from orchestrator.engine.state import CELL_LIMIT, LiveState, read_live_state
+from orchestrator.engine.preflight import CELL_WARNING
+from orchestrator.engine.state import LiveState, read_live_state
 from orchestrator.exit_codes import ExitCode
 from orchestrator.google import GoogleClients
 from orchestrator.google.auth import LoadedCredentials, load_credentials
@@ -33,10 +35,9 @@ from orchestrator.google.errors import CredentialsError, scopes_hint
 from orchestrator.google.scopes import REQUIRED_SCOPES
 from orchestrator.google.script import new_op_id
 from orchestrator.migrations import load_migrations
-from orchestrator.migrations.spec import AddColumns, Migration
+from orchestrator.migrations.spec import Migration
 
 Status = Literal["ok", "fail", "skip"]
-CELL_WARNING = 0.9  # share of the cell limit above which the budget line warns
 
 
 class Check(BaseModel):
@@ -125,7 +126,8 @@ def check_scopes(loaded: LoadedCredentials | None, bridge_answered: bool) -> Che
     if loaded is None:
         return _skip(name, "no credentials")
     if loaded.kind == "anonymous":
-        return _ok(name, "not applicable: anonymous credentials on the emulator, which does not check scopes")
+        return _skip(name, "anonymous credentials send no token: the emulator serves Sheets and Drive reads without "
+                           "one, but scripts.run needs a user token holding every scope (see the bridge line)")
     if loaded.kind == "service_account":
         return _skip(name, "service-account credentials cannot call the bridge")
     needed = needed_scopes()
@@ -186,11 +188,6 @@ def check_spreadsheet(config: Config, clients: GoogleClients | None) -> tuple[Ch
     return _ok(name, detail), state
 
 
-def _added_cells(state: LiveState, migrations: list[Migration]) -> int:
-    return sum(len(op.columns) * (s.row_count if (s := state.sheet(op.sheet)) else 0)
-               for m in migrations for op in m.operations if isinstance(op, AddColumns))
-
-
 def check_state(state: LiveState | None, known: list[Migration] | None) -> list[Check]:
     """The cell budget, the migrations, the hold and the history of a readable spreadsheet (no migrations line
     when the migration files could not be loaded: that failure is its own line)."""
@@ -201,15 +198,16 @@ def check_state(state: LiveState | None, known: list[Migration] | None) -> list[
     checks = []
     applied = {r.migration_id: r for r in state.applied()}
     pending = [m for m in migrations if m.id not in applied]
-    after = state.cell_count + _added_cells(state, pending)
-    budget = f"{state.cell_count:,} of {CELL_LIMIT:,} cells" + (
-        f"; {after:,} after the pending {', '.join(m.id for m in pending)}" if pending else "")
-    if after > CELL_LIMIT:
+    cells = apply_budget(state, pending)
+    budget = f"{state.cell_count:,} of {cells.limit:,} cells" + (
+        f"; {cells.after:,} after the pending {', '.join(m.id for m in pending)} ({cells.parts()})"
+        if pending else "")
+    if cells.over:
         checks.append(_fail("cell budget", budget + ": over Google's limit (the grid counts, not the data)",
                             fix="delete unused empty rows or columns (or sheets) until the total after the pending "
-                                "migrations is under 10,000,000 cells", code=ExitCode.REFUSED))
+                                f"migrations is at most {cells.limit:,} cells", code=ExitCode.REFUSED))
     else:
-        near = " — close to the limit" if after > CELL_LIMIT * CELL_WARNING else ""
+        near = " — close to the limit" if cells.peak > cells.limit * CELL_WARNING else ""
         checks.append(_ok("cell budget", budget + near))
 
     by_id = {m.id: m for m in migrations}

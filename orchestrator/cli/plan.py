@@ -23,7 +23,7 @@ def render(plans: list[operations.MigrationPlan], show_requests: bool) -> str:
             lines.append(f"  + {c['sheet']}!{c['column']}  {c['name']}  (default: {default})")
         for t in p.event_types:
             lines.append(f"  + event type {t}")
-        lines.append(f"  cells: {p.cells_before:,} -> {p.cells_after:,} of {p.cell_limit:,}")
+        lines.append(f"  cells: {p.cell_budget.describe()}")
         for f in p.findings:
             lines.append(f"  {f.level}: {f.message}")
         if p.requests:

@@ -17,17 +17,42 @@ class HeaderError(ValueError):
     """The header row cannot be mapped safely (duplicate or missing names)."""
 
 
+# Characters a header match ignores, by Unicode general category: every mark (accents, combining marks of any
+# block), every separator (spaces of any width, line and paragraph separators), controls (tab, newline, \v)
+# and format characters (zero-width space/joiners, word joiner, BOM, soft hyphen). The bridge applies the same
+# rule (appsscript/Sheets.js normalizeHeader_); orchestrator/contract/header-vectors.json is run by both.
+_IGNORED_CATEGORIES = frozenset({"Mn", "Mc", "Me", "Zs", "Zl", "Zp", "Cc", "Cf"})
+# What a column name written in a migration spec may not contain: characters nobody can see or type on
+# purpose. A plain space (U+0020) is the only separator allowed.
+_REFUSED_IN_NAMES = frozenset({"Zl", "Zp", "Cc", "Cf", "Cn", "Co", "Cs"})
+
+
 def normalize_header(name: str) -> str:
     """The matching key of a header name.
 
-    Case, accents (NFKD), spaces and underscores do not matter, and only the part before ` / ` counts:
-    on migration day the key header read `TAG_SPOOL / CODIGO_BARRA`, later plain `TAG_SPOOL`; code spelled
-    `Fecha_QC_Metrología` both with and without the accent.
+    Only the part before ` / ` counts (on migration day the key header read `TAG_SPOOL / CODIGO_BARRA`, later
+    plain `TAG_SPOOL`). Case does not matter (full case mapping, upper then lower, so `Straße` matches
+    `STRASSE`), nor compatibility forms (NFKD: `ｆｅｃｈａ` is `fecha`), accents and other marks (code spelled
+    `Fecha_QC_Metrología` both with and without the accent), underscores, nor any invisible character.
     """
     primary = name.split(" / ", 1)[0]
-    decomposed = unicodedata.normalize("NFKD", primary)
-    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return "".join(c for c in without_accents.casefold() if c not in " _\t\n\r\u00a0")
+    decomposed = unicodedata.normalize("NFKD", primary.upper().lower())
+    return "".join(c for c in decomposed if c != "_" and unicodedata.category(c) not in _IGNORED_CATEGORIES)
+
+
+def column_name_problem(name: str) -> str | None:
+    """Why `name` may not be a new column's name, or None. Names the first bad code point and its position."""
+    for position, char in enumerate(name):
+        category = unicodedata.category(char)
+        if category in _REFUSED_IN_NAMES or (category == "Zs" and char != " "):
+            what = unicodedata.name(char, "unnamed")
+            return (f"column name {name!r} has U+{ord(char):04X} ({what}) at position {position}: invisible, "
+                    "control and non-ASCII space characters are not allowed in a column name")
+    if name != name.strip() or not normalize_header(name):
+        return f"column name {name!r} must not be blank or have surrounding spaces"
+    if " / " in name:
+        return f"column name {name!r} must not have a ' / ' alias"
+    return None
 
 
 def column_letter(index: int) -> str:

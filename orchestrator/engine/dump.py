@@ -25,7 +25,7 @@ from typing import IO, Any
 from pydantic import BaseModel
 
 from orchestrator.engine.progress import Progress
-from orchestrator.google.sheets import SheetsReader
+from orchestrator.google.sheets import Grid, SheetsReader
 
 SPREADSHEET_PROPERTIES = "title,locale,autoRecalc,timeZone,iterativeCalculationSettings"
 SHEET_PROPERTIES = "sheetId,title,index,sheetType,gridProperties,hidden,tabColorStyle,rightToLeft"
@@ -90,10 +90,14 @@ def dump_spreadsheet(reader: SheetsReader, spreadsheet_id: str, output: Path,
                   for s in sheets if s not in grid]
     for s in sheets:
         not_copied += [f"{s['properties'].get('title')!r}: {len(s[part])} {part}" for part in NOT_COPIED if s.get(part)]
-    # One request for every sheet's column properties: a range of row 1 covers all the columns.
+    # One request for every sheet's column properties: a range of row 1 covers all the columns (and starts
+    # inside every grid that has a cell at all).
+    sizes = {str(s["properties"].get("title", "")): Grid.of(s["properties"]) for s in grid}
     columns_of: dict[int, list[dict[str, Any]]] = {}
-    if grid:
-        got = reader.get_spreadsheet(spreadsheet_id, COLUMN_FIELDS, [_row_one(s["properties"]) for s in grid])
+    with_cells = [s for s in grid if sizes[str(s["properties"].get("title", ""))].holds(1)]
+    if with_cells:
+        got = reader.get_spreadsheet(spreadsheet_id, COLUMN_FIELDS, [_row_one(s["properties"]) for s in with_cells],
+                                     grids=sizes)
         for s in got.get("sheets", []):
             data = (s.get("data") or [{}])[0]
             columns_of[int(s.get("properties", {}).get("sheetId", 0))] = data.get("columnMetadata", [])
@@ -139,8 +143,8 @@ def _dump_sheet(reader: SheetsReader, spreadsheet_id: str, sheet: dict[str, Any]
     """Write one sheet object: its parts, then its rows as they stream in, then the row and column properties."""
     props = sheet["properties"]
     title = str(props.get("title", ""))
-    rows_n = int(props.get("gridProperties", {}).get("rowCount", 0))
-    cols_n = int(props.get("gridProperties", {}).get("columnCount", 0))
+    size = Grid.of(props)
+    rows_n, cols_n = size.size
     head: dict[str, Any] = {"properties": props}
     if sheet.get("developerMetadata"):
         head["developerMetadata"] = _metadata(sheet["developerMetadata"])
@@ -152,7 +156,7 @@ def _dump_sheet(reader: SheetsReader, spreadsheet_id: str, sheet: dict[str, Any]
         pending_blank = 0  # empty rows are written only when a later row has cells (trailing ones are not)
         row_number = 0
         if rows_n and cols_n:
-            chunks = reader.iter_grid(spreadsheet_id, title, cols_n, 1, rows_n)
+            chunks = reader.iter_grid(spreadsheet_id, title, size, cols_n, 1)
             for chunk in progress.rows(f"dump {title}", chunks):
                 for row_data, dimension in chunk:
                     row_props.write(("," if row_number else "") + _json(_dimension(dimension)))

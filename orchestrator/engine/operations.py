@@ -6,12 +6,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from orchestrator.contract.limits import CELL_LIMIT
 from orchestrator.domain.columns import column_letter
+from orchestrator.engine.budget import CellBudget, apply_budgets
 from orchestrator.engine.checkpoint import CheckpointStore
 from orchestrator.engine.findings import Finding, Refused, errors
 from orchestrator.engine.preflight import check_apply, new_column_positions
 from orchestrator.engine.runs import check_bridge
-from orchestrator.engine.state import CELL_LIMIT, LiveState, read_live_state
+from orchestrator.engine.state import LiveState, read_live_state
 from orchestrator.engine.verify import VerifyReport, verify_structure
 from orchestrator.google import GoogleClients
 from orchestrator.google.script import new_op_id
@@ -63,8 +65,9 @@ class MigrationPlan(BaseModel):
     columns: list[dict[str, Any]]
     event_types: list[str]
     cells_before: int
-    cells_after: int
+    cells_after: int  # exactly what the workbook counts after `apply` (engine/budget.py), earlier pending included
     cell_limit: int = CELL_LIMIT
+    cell_budget: CellBudget
     findings: list[Finding]
     requests: list[dict[str, Any]]  # the exact batchUpdate the bridge would send now
 
@@ -79,16 +82,20 @@ def plan(clients: GoogleClients, spreadsheet_id: str, migrations: list[Migration
                                message=f"no migration {only!r}; known: {', '.join(m.id for m in migrations)}")])
     bridge = check_bridge(clients)
     plans = []
-    for migration in chosen:
-        findings = check_apply(state, migration) + ([bridge] if bridge else [])
+    applied = {r.migration_id for r in state.applied()}
+    # `apply` runs the pending migrations one after the other; an applied one changes nothing.
+    todo = [m for m in chosen if m.id not in applied]
+    budgets = dict(zip((m.id for m in todo), apply_budgets(state, todo)))
+    for i, migration in enumerate(chosen):
+        findings = check_apply(state, migration, chosen[:i]) + ([bridge] if bridge else [])
         requests: list[dict[str, Any]] = []
         if not errors(findings) and not any(f.code == "ALREADY_APPLIED" for f in findings):
             answer = clients.script.run("planMigration", {
                 "opId": new_op_id(), "spreadsheetId": spreadsheet_id, "migration": bridge_payload(migration),
                 "baseline": baseline.model_dump(mode="json")})
             requests = list(answer.get("requests", []))
-        added = sum(len(op.columns) * (s.row_count if (s := state.sheet(op.sheet)) else 0)
-                    for op in migration.operations if isinstance(op, AddColumns))
+        budget = budgets.get(migration.id) or CellBudget(before=state.cell_count, after=state.cell_count,
+                                                         peak=state.cell_count)
         specs = {(op.sheet, c.name): c for op in migration.operations if isinstance(op, AddColumns) for c in op.columns}
         plans.append(MigrationPlan(
             migration_id=migration.id, description=migration.description, checksum=migration.checksum,
@@ -96,7 +103,8 @@ def plan(clients: GoogleClients, spreadsheet_id: str, migrations: list[Migration
                       "default_on": specs[(sheet, name)].default_on} for sheet, name, at in
                      new_column_positions(state, migration)],
             event_types=[t for op in migration.operations if isinstance(op, RegisterEventTypes) for t in op.event_types],
-            cells_before=state.cell_count, cells_after=state.cell_count + added, findings=findings, requests=requests))
+            cells_before=budget.before, cells_after=budget.after, cell_budget=budget, findings=findings,
+            requests=requests))
     return plans
 
 

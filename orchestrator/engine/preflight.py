@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from orchestrator.contract.limits import MAX_COLUMNS
 from orchestrator.domain.columns import ColumnMap, HeaderError, column_letter
+from orchestrator.engine.budget import CellBudget, apply_budgets
 from orchestrator.engine.findings import Finding
-from orchestrator.engine.state import CELL_LIMIT, LiveState, find_column
+from orchestrator.engine.state import LiveState, find_column
 from orchestrator.migrations.spec import AddColumns, Migration, RegisterEventTypes, version_key
 
-COLUMN_LIMIT = 18_278  # Google's limit of columns per sheet (ZZZ); the bridge checks the same
+CELL_WARNING = 0.9  # share of the cell limit above which a change warns
 PLAN_AGAIN = "; nothing was changed — fix the sheet, then run `zeues-migrate plan` again"
 
 
-def check_apply(state: LiveState, migration: Migration) -> list[Finding]:
-    """Can `migration` be applied to this spreadsheet now?"""
+def check_apply(state: LiveState, migration: Migration, earlier: Sequence[Migration] = (), *,
+                backed_up: bool = False) -> list[Finding]:
+    """Can `migration` be applied to this spreadsheet now? The cell budget counts the `earlier` pending ones
+    first, and no backup when the run `backed_up` already."""
     findings: list[Finding] = []
 
     def error(code: str, message: str) -> None:
@@ -41,7 +47,6 @@ def check_apply(state: LiveState, migration: Migration) -> list[Finding]:
     if failure:
         error("BLOCKED", f"an earlier {failure.action} ({failure.operation_id}) is recorded as {failure.status}; "
                          f"inspect it with `zeues-migrate history`, then `zeues-migrate resolve`")
-    added_cells = 0
     for op in migration.operations:
         sheet = state.sheet(op.sheet)
         if sheet is None:
@@ -69,10 +74,9 @@ def check_apply(state: LiveState, migration: Migration) -> list[Finding]:
                     error("CONFLICT", f"{op.sheet} already has a column {sheet.header[at]!r} at {column_letter(at)}, "
                                       f"which matches the new column {column.name!r} (case, accents, spaces and "
                                       f"underscores ignored); rename or remove it{PLAN_AGAIN}")
-            added_cells += len(op.columns) * sheet.row_count
-            if sheet.column_count + len(op.columns) > COLUMN_LIMIT:
+            if sheet.column_count + len(op.columns) > MAX_COLUMNS:
                 error("CELL_LIMIT", f"{op.sheet} has {sheet.column_count:,} columns; adding {len(op.columns)} would "
-                                    f"pass Google's limit of {COLUMN_LIMIT:,} columns per sheet: delete unused empty "
+                                    f"pass Google's limit of {MAX_COLUMNS:,} columns per sheet: delete unused empty "
                                     f"columns at the right of the header{PLAN_AGAIN}")
         elif isinstance(op, RegisterEventTypes):
             if op.column not in columns:
@@ -81,15 +85,24 @@ def check_apply(state: LiveState, migration: Migration) -> list[Finding]:
             for event_type in op.event_types:
                 if event_type in registered:
                     error("CONFLICT", f"event type {event_type} is already registered on this sheet")
-    total = state.cell_count + added_cells
-    if total > CELL_LIMIT:
-        error("CELL_LIMIT", f"applying {migration.id} would bring {state.title!r} to {total:,} cells, over Google's "
-                            f"limit of {CELL_LIMIT:,} (the grid counts, not the data): delete unused empty rows or "
-                            f"columns first{PLAN_AGAIN}")
-    elif total > CELL_LIMIT * 0.9:
-        findings.append(Finding(level="warning", code="CELL_BUDGET",
-                                message=f"after {migration.id} the workbook has {total:,} of {CELL_LIMIT:,} cells"))
+    budget = apply_budgets(state, [*earlier, migration], backed_up=backed_up)[-1]
+    findings.extend(check_budget(state, budget, f"applying {migration.id}"))
     return findings
+
+
+def check_budget(state: LiveState, budget: CellBudget, change: str, again: str = PLAN_AGAIN) -> list[Finding]:
+    """A CELL_LIMIT error when the run would take the workbook over Google's limit at any point, a warning near
+    it. `change` says what would ("applying 3.0"), `again` what to do after the fix."""
+    if budget.over:
+        return [Finding(level="error", code="CELL_LIMIT", message=(
+            f"{change} would bring {state.title!r} from {budget.before:,} to {budget.peak:,} cells "
+            f"({budget.parts()}), over Google's "
+            f"limit of {budget.limit:,} (the grid counts, not the data; the history sheet the change is recorded in "
+            f"too): delete unused empty rows or columns first{again}"))]
+    if budget.peak > budget.limit * CELL_WARNING:
+        return [Finding(level="warning", code="CELL_BUDGET", message=(
+            f"{change} leaves the workbook with {budget.after:,} of {budget.limit:,} cells: close to the limit"))]
+    return []
 
 
 def new_column_positions(state: LiveState, migration: Migration) -> list[tuple[str, str, int]]:

@@ -64,8 +64,9 @@ def rehearse(clients: GoogleClients, original_id: str, store: CheckpointStore, p
     migrations, baseline = load_migrations(), load_baseline()
     progress.begin_run()
     progress.step("copy", "a rehearsal copy of the original")
+    # A working copy, not a backup: backups are inert (the bridge refuses to change them), the rehearsal changes it.
     copy = clients.script.run("backupSpreadsheet", {"opId": new_op_id(), "spreadsheetId": original_id,
-                                                    "label": "rehearsal"})
+                                                    "label": "rehearsal", "rehearsal": True})
     copy_id = str(copy["backupId"])
     progress.done("copy", copy_id)
     target = Target(clients, copy_id, store, progress)
@@ -90,6 +91,7 @@ def rehearse(clients: GoogleClients, original_id: str, store: CheckpointStore, p
 
 def emulator_config(emu: Emulator, spreadsheet_id: str, work: Path) -> Config:
     return load_config({"endpoint": emu.url, "deployment_id": emu.deployment_id, "spreadsheet_id": spreadsheet_id,
+                        "credentials": str(emu.credentials_file()),
                         "checkpoint_dir": str(work / "checkpoints"), "reads_per_minute": 0,
                         "script_timeout": 400.0}, {}, work)
 

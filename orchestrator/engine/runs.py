@@ -14,15 +14,17 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from orchestrator.codegen import bridge_build_hash
+from orchestrator.engine.budget import archive_rows, rollback_budget
 from orchestrator.engine.checkpoint import Action, CheckpointStore, RunCheckpoint
 from orchestrator.engine.failpoints import failpoint
 from orchestrator.engine.findings import Finding, Refused, errors
-from orchestrator.engine.preflight import check_apply
+from orchestrator.engine.preflight import check_apply, check_budget
 from orchestrator.engine.progress import Progress
 from orchestrator.engine.snapshot import SheetSnapshot, compare, take_snapshot
 from orchestrator.engine.state import LiveState, find_column, read_live_state
 from orchestrator.engine.verify import VerifyReport, verify_apply, verify_rollback
 from orchestrator.google import GoogleClients
+from orchestrator.google.errors import ScriptError
 from orchestrator.google.script import new_op_id
 from orchestrator.migrations import bridge_payload
 from orchestrator.migrations.spec import AddColumns, Baseline, Migration
@@ -97,7 +99,7 @@ def _snapshot_sheets(target: Target, state: LiveState, sheets: dict[str, int], r
     for title, key_index in sheets.items():
         sheet = state.sheet(title)
         assert sheet is not None
-        chunks = target.clients.sheets.iter_rows(spreadsheet_id, title, len(sheet.header), 2, max(sheet.row_count, 2))
+        chunks = target.clients.sheets.iter_rows(spreadsheet_id, title, sheet.grid, len(sheet.header), 2)
         snapshots[title] = take_snapshot(title, sheet.header, key_index,
                                          target.progress.rows(f"{label} {title}", chunks),
                                          run_dir / f"{label}-{title}.jsonl")
@@ -133,7 +135,7 @@ def apply_migration(target: Target, migration: Migration, baseline: Baseline, kn
     progress.step("preflight", "resumed run " + checkpoint.run_id if resumed else "")
     state = read_live_state(sheets_api, sid)
     if not checkpoint.done("apply"):
-        findings = check_apply(state, migration)
+        findings = check_apply(state, migration, backed_up=checkpoint.done("backup"))
         already = any(f.code == "ALREADY_APPLIED" for f in findings)
         if already and not checkpoint.done("backup"):
             # Nothing of this run happened, and nothing needs to.
@@ -223,8 +225,14 @@ def _backup_steps(target: Target, checkpoint: RunCheckpoint, snapshots: dict[str
         progress.skip("backup", f"made before the interruption: {checkpoint.data('backup')['backupId']}")
     else:
         progress.step("backup")
-        made = _bridge(target, "backup", "backupSpreadsheet", {
-            "opId": checkpoint.op_ids["backup"], "spreadsheetId": sid, "label": label})
+        try:
+            made = _bridge(target, "backup", "backupSpreadsheet", {
+                "opId": checkpoint.op_ids["backup"], "spreadsheetId": sid, "label": label})
+        except ScriptError as exc:
+            if exc.code == "IS_BACKUP":
+                # Aimed at a backup: nothing ran and no rerun can, so the run is set aside, not left in flight.
+                target.store.discard(sid, checkpoint.action, checkpoint.migration_id)
+            raise
         _record(target, checkpoint, "backup", {"backupId": made["backupId"], "backupUrl": made.get("backupUrl")})
         progress.done("backup", made["backupId"])
     report.backup_id = checkpoint.data("backup")["backupId"]
@@ -236,13 +244,19 @@ def _backup_steps(target: Target, checkpoint: RunCheckpoint, snapshots: dict[str
     progress.step("verify_backup", "reading the copy back")
     concurrent = 0
     backup_id = report.backup_id
+    # The copy's own grids: it was made after the snapshot, so rows deleted in between are not in it, and a
+    # read built from the snapshot's row count alone could start past its grid.
+    grids = target.clients.sheets.grids(backup_id)
     for title, snapshot in snapshots.items():
-        (header,) = target.clients.sheets.values_batch_get(backup_id, [f"'{title.replace(chr(39), chr(39) * 2)}'!1:1"])
-        if [str(c) for c in (header["values"] or [[]])[0]] != snapshot.header:
+        grid = grids.get(title)
+        header = (target.clients.sheets.values_batch_get(
+            backup_id, [f"'{title.replace(chr(39), chr(39) * 2)}'!1:1"], grids=grids)[0]["values"]
+            if grid is not None and grid.holds(1) else [])
+        if grid is None or [str(c) for c in (header or [[]])[0]] != snapshot.header:
             raise Refused([Finding(level="error", code="BACKUP_MISMATCH", message=(
                 f"the backup {backup_id} of {title} does not have the header the snapshot saw; the backup is not "
                 "trustworthy, so nothing was applied — run again with --discard-checkpoint"))])
-        chunks = target.clients.sheets.iter_rows(backup_id, title, snapshot.width, 2, max(snapshot.data_rows + 1, 2))
+        chunks = target.clients.sheets.iter_rows(backup_id, title, grid, snapshot.width, 2, snapshot.data_rows + 1)
         # The copy is newer than the snapshot: a difference is a write made in between, not a bad copy.
         changes, _ = compare(snapshot, progress.rows(f"backup {title}", chunks))
         concurrent += len(changes)
@@ -303,6 +317,13 @@ def rollback_migration(target: Target, migration_id: str, baseline: Baseline, kn
                     f"{column['sheet']} column {column['name']!r}: tag at {tag.column if tag else 'none'}, header at "
                     f"{at if at is not None else 'none'} — the tags and the header disagree; fix the columns by hand "
                     "or restore a backup")))
+        if not errors(findings):
+            # What the bridge deletes (every column tagged with the migration) and archives (their rows with a value).
+            tagged = [(t.sheet, t.column) for t in state.tags if t.migration == migration_id]
+            budget = rollback_budget(state, [sheet for sheet, _ in tagged], archive_rows(sheets_api, state, tagged),
+                                     backed_up=checkpoint.done("backup"))
+            findings += check_budget(state, budget, f"rolling back {migration_id}",
+                                     "; nothing was changed — then run the rollback again")
         bridge = check_bridge(target.clients)
         findings += [bridge] if bridge else []
         if errors(findings):

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from orchestrator.domain.columns import normalize_header
-from orchestrator.google.sheets import SheetsReader
+from orchestrator.google.sheets import Grid, SheetsReader
 
 # Shared with the bridge (appsscript/Sheets.js, History.js); a test keeps them identical.
 HISTORY_SHEET = "_zeues_migrations"
@@ -25,7 +25,6 @@ META_HOLD = "zeues.hold"
 META_COLUMN = "zeues.column"
 META_MIGRATION = "zeues.migration"
 META_KEYS = (META_SCHEMA_VERSION, META_EVENT_TYPES, META_HOLD, META_COLUMN, META_MIGRATION)
-CELL_LIMIT = 10_000_000
 
 
 class StateError(Exception):
@@ -47,6 +46,11 @@ class SheetInfo(BaseModel):
     @property
     def cells(self) -> int:
         return self.row_count * self.column_count
+
+    @property
+    def grid(self) -> Grid:
+        """The grid every read of this sheet is built inside."""
+        return Grid(rows=self.row_count, columns=self.column_count)
 
 
 class ColumnTag(BaseModel):
@@ -92,6 +96,9 @@ class LiveState(BaseModel):
     hold: dict[str, Any] | None
     tags: list[ColumnTag]
     history: list[HistoryRow]
+    # The history sheet's last row with data (its header is row 1; 0 without the sheet): where the bridge's next
+    # history row goes, and so whether appending it grows the grid (engine/budget.py).
+    history_last_row: int = 0
 
     @property
     def cell_count(self) -> int:
@@ -130,35 +137,43 @@ def read_live_state(reader: SheetsReader, spreadsheet_id: str) -> LiveState:
         spreadsheet_id, "spreadsheetId,properties(title,timeZone),"
                         "sheets(properties(sheetId,title,index,hidden,gridProperties))")
     props = [s.get("properties", {}) for s in meta.get("sheets", [])]
-    titles = [str(p.get("title", "")) for p in props]
-    ranges = [f"{_quote(t)}!1:1" for t in titles]
-    has_history = HISTORY_SHEET in titles
-    if has_history:
+    grids = {str(p.get("title", "")): Grid.of(p) for p in props}
+    # Only ranges that start inside the grid just read (Google refuses the others with a 400): no header read
+    # for a sheet without a grid (a chart sheet), no history read when the history sheet has no row 2.
+    headed = [t for t, grid in grids.items() if grid.holds(1)]
+    ranges = [f"{_quote(t)}!1:1" for t in headed]
+    has_history = HISTORY_SHEET in grids
+    if has_history and grids[HISTORY_SHEET].holds(2):
         ranges.append(f"{_quote(HISTORY_SHEET)}!A2:J")
-    got = reader.values_batch_get(spreadsheet_id, ranges, "FORMATTED_VALUE")
+    got = reader.values_batch_get(spreadsheet_id, ranges, "FORMATTED_VALUE", grids=grids)
+    headers = {t: value_range.get("values", []) for t, value_range in zip(headed, got)}
     sheets = []
-    for p, value_range in zip(props, got):
-        grid = p.get("gridProperties", {})
-        rows = value_range.get("values", [])
+    for p in props:
+        title = str(p.get("title", ""))
+        rows = headers.get(title, [])
         sheets.append(SheetInfo(
-            sheet_id=int(p.get("sheetId", 0)), title=str(p.get("title", "")), index=int(p.get("index", 0)),
-            hidden=bool(p.get("hidden", False)), row_count=int(grid.get("rowCount", 0)),
-            column_count=int(grid.get("columnCount", 0)), frozen_rows=int(grid.get("frozenRowCount", 0)),
+            sheet_id=int(p.get("sheetId", 0)), title=title, index=int(p.get("index", 0)),
+            hidden=bool(p.get("hidden", False)), row_count=grids[title].rows, column_count=grids[title].columns,
+            frozen_rows=int(p.get("gridProperties", {}).get("frozenRowCount", 0)),
             header=[str(c) for c in rows[0]] if rows else []))
     history: list[HistoryRow] = []
+    history_last_row = 0
     if has_history:
         history_sheet = next(s for s in sheets if s.title == HISTORY_SHEET)
         if tuple(history_sheet.header) != HISTORY_COLUMNS:
             raise StateError(
                 f"the history sheet {HISTORY_SHEET} has an unexpected header ({', '.join(history_sheet.header)}); "
                 f"it was edited by hand — restore its header row to {', '.join(HISTORY_COLUMNS)}")
-        for row in got[-1].get("values", []):
+        recorded = got[-1].get("values", []) if len(got) > len(headed) else []
+        history_last_row = 1 + len(recorded)  # the values API stops at the last row with data
+        for row in recorded:
             cells = [str(c) for c in row] + [""] * (len(HISTORY_COLUMNS) - len(row))
             if any(cells):
                 history.append(HistoryRow(**dict(zip(HISTORY_COLUMNS, cells))))
     found = reader.search_developer_metadata(
         spreadsheet_id, [{"developerMetadataLookup": {"metadataKey": k}} for k in META_KEYS])
-    return _with_metadata(spreadsheet_id, meta, sheets, history, found)
+    state = _with_metadata(spreadsheet_id, meta, sheets, history, found)
+    return state.model_copy(update={"history_last_row": history_last_row})
 
 
 def _with_metadata(spreadsheet_id: str, meta: dict[str, Any], sheets: list[SheetInfo], history: list[HistoryRow],

@@ -124,7 +124,7 @@ def verify_apply(reader: SheetsReader, spreadsheet_id: str, migration: Migration
             checks.append(Check(name=f"{op.sheet}: new columns tagged", ok=not missing,
                                 detail=f"untagged: {', '.join(missing)}" if missing else ""))
         defaults = _DefaultsCheck(new, width, snapshot.key_index)
-        chunks = reader.iter_rows(spreadsheet_id, op.sheet, width + len(new), 2, max(sheet.row_count, 2))
+        chunks = reader.iter_rows(spreadsheet_id, op.sheet, sheet.grid, width + len(new), 2)
         found, live_rows = compare(snapshot, defaults.watch(chunks))
         changes.extend(found)
         # Data rows, as verify_rollback counts them (the empty grid rows below the data are compared too).
@@ -207,7 +207,8 @@ def verify_rollback(reader: SheetsReader, spreadsheet_id: str, migration_id: str
         header = sheet.header if sheet else []
         checks.append(Check(name=f"{title}: header is the pre-migration header", ok=header == snapshot.header[:width],
                             detail="" if header == snapshot.header[:width] else f"now {header[width:]} after it"))
-        chunks = reader.iter_rows(spreadsheet_id, title, width, 2, max(sheet.row_count if sheet else 2, 2))
+        # A sheet that is gone has no row to read: its snapshot rows all come out as vanished.
+        chunks = reader.iter_rows(spreadsheet_id, title, sheet.grid, width, 2) if sheet else iter(())
         found, live_rows = compare(snapshot, chunks, width=width)
         changes.extend(found)
         rows += live_rows
@@ -216,7 +217,7 @@ def verify_rollback(reader: SheetsReader, spreadsheet_id: str, migration_id: str
         pad = snapshot.width - width
         expected = ((n, _padded(r[width:], pad)) for n, _, r in spilled_rows(snapshot)
                     if any(c not in ("", None) for c in r[width:]))
-        archived = (reader.iter_rows(spreadsheet_id, archive_sheet, archive.column_count, 2, max(archive.row_count, 2))
+        archived = (reader.iter_rows(spreadsheet_id, archive_sheet, archive.grid, archive.column_count, 2)
                     if archive is not None else iter(()))
         got = ((parse_int(r[1]) or 0, _padded(r[3:], pad)) for chunk in archived for r in chunk
                if r and str(r[0]) == title)

@@ -10,11 +10,13 @@ credentials are configured, and configured ones are always loaded and used (a br
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import google.auth
 import google.auth.exceptions
@@ -101,7 +103,25 @@ def load_credentials_file(path: Path) -> LoadedCredentials:
         creds = user_credentials.Credentials.from_authorized_user_info(info)  # type: ignore[no-untyped-call]
     except ValueError as exc:
         raise CredentialsError(f"{where} is not a complete authorized-user JSON ({exc}). {_FILE_HINT}.") from None
+    token_uri = str(info.get("token_uri") or "")
+    if is_loopback(token_uri):
+        # google-auth always refreshes at Google's endpoint; a file minted by the local emulator names its own,
+        # and a refresh token is only ever sent to Google or to this machine.
+        creds = creds.with_token_uri(token_uri)
     return LoadedCredentials(creds, "user", where)
+
+
+def is_loopback(url: str) -> bool:
+    """An http(s) URL whose host is this machine (127.0.0.0/8, ::1, localhost)."""
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return False
+    if parsed.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parsed.hostname).is_loopback
+    except ValueError:
+        return False
 
 
 def _service_account(info: dict[str, Any], where: str, kind: str) -> LoadedCredentials:

@@ -28,7 +28,7 @@ PermissionKind = Literal["wrong_project", "user_api_setting", "api_disabled", "n
 # Stable codes the bridge throws as `ZEUES_<CODE>: message` (appsscript/Errors.js; a test keeps them equal).
 BRIDGE_ERROR_CODES = frozenset({
     "INVALID_REQUEST", "NOT_FOUND", "LOCK_BUSY", "HOLD", "BLOCKED", "DRIFT", "CONFLICT", "CHECKSUM", "ORDER",
-    "CELL_LIMIT", "FAILED",
+    "CELL_LIMIT", "FAILED", "IS_BACKUP",
 })
 _BRIDGE_CODE = re.compile(r"\bZEUES_([A-Z][A-Z0-9_]*):\s*(.*)", re.DOTALL)
 EXECUTION_TIME_LIMIT_MESSAGE = "Exceeded maximum execution time"
@@ -110,6 +110,37 @@ class ApiError(GoogleError):
     """Any other rejection (400 bad range, 409, ...): Google's own message is the explanation."""
 
 
+GridSize = tuple[int, int]  # (rows, columns) of a sheet's grid
+
+
+class GridChanged(GoogleError):
+    """A read was refused (400) because a sheet's grid is no longer the one the tool measured before it read:
+    someone deleted rows or columns (or the sheet itself) while the tool was reading it.
+
+    Raised only once a fresh read of the grid confirmed the change (`SheetsReader`), never on the 400 alone.
+    `found` is None when the sheet is gone (deleted or renamed).
+    """
+
+    def __init__(self, google_said: str, *, sheet: str, expected: GridSize, found: GridSize | None,
+                 status: int | None = 400, reason: str | None = None, method: str | None = None) -> None:
+        now = (f"is now {_grid_text(found)}" if found is not None
+               else "is gone (the sheet was deleted or renamed)")
+        super().__init__(
+            f"{google_said.rstrip('.')}. The structure of sheet {sheet!r} changed while it was being read: its grid "
+            f"was {_grid_text(expected)} when the read started and {now} — someone deleted rows or columns "
+            "meanwhile. The read changed nothing. Once the edit is finished, rerun the same command: it reads the "
+            "new structure again and resumes (an apply or rollback keeps its checkpoint and redoes only the step "
+            "that was interrupted; a backup or a change already made is not repeated).",
+            status=status, reason=reason, method=method)
+        self.sheet = sheet
+        self.expected = expected
+        self.found = found
+
+
+def _grid_text(grid: GridSize) -> str:
+    return f"{grid[0]:,} rows × {grid[1]:,} columns"
+
+
 class ScriptError(GoogleError):
     """The bridge function threw: an `ExecutionError` in an HTTP 200 `scripts.run` answer.
 
@@ -144,6 +175,7 @@ class ErrorBody:
         self.message = ""
         self.status = ""
         self.reasons: list[str] = []  # errors[].reason and details[ErrorInfo].reason
+        self.execution_error = ""  # details[ExecutionError].errorMessage
         self.raw = content.decode("utf-8", "replace") if isinstance(content, bytes) else (content or "")
         try:
             data = json.loads(self.raw) if self.raw else None
@@ -159,6 +191,8 @@ class ErrorBody:
             for item in error.get("details") or []:
                 if isinstance(item, dict) and item.get("reason"):
                     self.reasons.append(str(item["reason"]))
+                if isinstance(item, dict) and item.get("errorMessage"):  # scripts.run's ExecutionError on a 401
+                    self.execution_error = str(item["errorMessage"])
         elif isinstance(error, str):  # OAuth-style {"error": "invalid_grant", ...}
             self.reasons.append(error)
         if not self.message:
@@ -190,6 +224,15 @@ def error_from_http(api: Api, status: int, content: bytes | str | None, *, metho
     body = ErrorBody(content)
     said = f"Google answered {status} to {method}: {body.message.rstrip('.') or '(no message)'}"
     kw: dict[str, Any] = {"status": status, "reason": body.reason, "method": method}
+    if status == 401 and api == "script" and "authorization is required" in body.execution_error.lower():
+        return MissingScopes(
+            f"{said}: {body.execution_error} scripts.run needs a token holding every scope the bridge's manifest "
+            f"(appsscript.json) declares, not only the ones the called function uses: {scopes_hint()}.", **kw)
+    if status == 401 and "missing required authentication credential" in body.message.lower():
+        return CredentialsError(
+            f"{said}. No OAuth token was sent (anonymous credentials): the Sheets and Drive reads of an emulator "
+            "accept that, scripts.run does not. Give --credentials (or ZEUES_CREDENTIALS) an authorized-user "
+            "file; against the emulator, `python -m orchestrator.emulator` prints one.", **kw)
     if status == 401:
         return AuthExpired(
             f"{said}. The access token was refused even after a refresh: the refresh token was revoked or has "

@@ -12,6 +12,9 @@ from __future__ import annotations
 SPREADSHEETS = "https://www.googleapis.com/auth/spreadsheets"
 SCRIPT_CONTAINER_UI = "https://www.googleapis.com/auth/script.container.ui"
 DRIVE_READONLY = "https://www.googleapis.com/auth/drive.readonly"
+# The bridge records who acted (history `who`, the hold's author) with Session.getActiveUser(), which needs
+# this non-sensitive scope (docs/bridge.md, "Who acted").
+USERINFO_EMAIL = "https://www.googleapis.com/auth/userinfo.email"
 
-BRIDGE_MANIFEST_SCOPES: tuple[str, ...] = (SPREADSHEETS, SCRIPT_CONTAINER_UI)  # appsscript/appsscript.json
+BRIDGE_MANIFEST_SCOPES: tuple[str, ...] = (SPREADSHEETS, SCRIPT_CONTAINER_UI, USERINFO_EMAIL)  # appsscript.json
 REQUIRED_SCOPES: tuple[str, ...] = (*BRIDGE_MANIFEST_SCOPES, DRIVE_READONLY)

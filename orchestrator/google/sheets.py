@@ -3,18 +3,23 @@
 Read-only on purpose: the orchestrator never writes cells (the bridge does). Every call is paced and retried
 by a `ReadExecutor`. Google recommends a 2 MB maximum payload, so full-sheet reads go in chunks sized from
 the bytes per row the previous chunk actually cost.
+
+Every range is built inside a `Grid` the caller measured with `spreadsheets.get`: Google refuses (400 "exceeds
+grid limits") a read that starts past the grid and clips one that only ends past it. People keep editing, so a
+grid can shrink between two chunks; such a 400 is checked against a fresh read of the grid and becomes
+`GridChanged` (see `SheetsReader._read`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from orchestrator.domain.cells import CellValue
 from orchestrator.domain.columns import column_letter
-from orchestrator.google.errors import TransportError
+from orchestrator.google.errors import ApiError, GridChanged, GridSize, TransportError
 from orchestrator.google.pacing import ReadExecutor
 
 ValueRender = Literal["FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA"]
@@ -27,6 +32,33 @@ CELL_FIELDS = "userEnteredValue,userEnteredFormat,dataValidation,note,textFormat
 ROW_FIELDS = "pixelSize,hiddenByUser,developerMetadata"
 T = TypeVar("T")
 GridRow = tuple[dict[str, Any], dict[str, Any]]  # (RowData, the row's DimensionProperties)
+GRID_FIELDS = "sheets.properties(title,gridProperties(rowCount,columnCount))"
+# What Google answers (400) to a range a structure change made invalid: one that now starts past the grid
+# (rows or columns deleted), and one naming a sheet that is no longer there (deleted or renamed).
+STRUCTURE_400_TEXTS = ("exceeds grid limits", "Unable to parse range")
+
+
+class Grid(BaseModel):
+    """A sheet's grid (`gridProperties.rowCount/columnCount`) as last read: reads start only inside it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rows: int = Field(ge=0)
+    columns: int = Field(ge=0)
+
+    @classmethod
+    def of(cls, properties: Mapping[str, Any]) -> Grid:
+        """The grid of a sheet's `properties`; a sheet without one (a chart sheet) is 0×0, so nothing reads it."""
+        grid = properties.get("gridProperties") or {}
+        return cls(rows=int(grid.get("rowCount", 0)), columns=int(grid.get("columnCount", 0)))
+
+    def holds(self, row: int, column: int = 1) -> bool:
+        """Whether the 1-based cell is inside the grid: where a read may start."""
+        return 1 <= row <= self.rows and 1 <= column <= self.columns
+
+    @property
+    def size(self) -> GridSize:
+        return self.rows, self.columns
 
 
 class ChunkPolicy(BaseModel):
@@ -70,19 +102,21 @@ class SheetsReader:
 
     def values_batch_get(self, spreadsheet_id: str, ranges: Sequence[str],
                          value_render_option: ValueRender = "FORMATTED_VALUE",
-                         date_time_render_option: DateTimeRender = "SERIAL_NUMBER") -> list[dict[str, Any]]:
+                         date_time_render_option: DateTimeRender = "SERIAL_NUMBER", *,
+                         grids: Mapping[str, Grid] | None = None) -> list[dict[str, Any]]:
         """The `valueRanges` of `spreadsheets.values.batchGet`, one per range, in order.
 
         As Google sends them: trailing empty rows and cells are left out, and `values` is absent for an empty
-        range (here it is always present, possibly `[]`).
+        range (here it is always present, possibly `[]`). `grids`: the grids (by sheet title) the ranges were
+        built inside; a refusal because one of them changed meanwhile is `GridChanged`.
         """
         if not ranges:
             return []
-        response = self._executor.execute(
+        response = self._read(
             lambda: self._values.batchGet(
                 spreadsheetId=spreadsheet_id, ranges=list(ranges), majorDimension="ROWS",
                 valueRenderOption=value_render_option, dateTimeRenderOption=date_time_render_option),
-            target=spreadsheet_id)
+            spreadsheet_id, grids)
         value_ranges = response.get("valueRanges") if isinstance(response, dict) else None
         if not isinstance(value_ranges, list) or len(value_ranges) != len(ranges):
             raise TransportError(f"values.batchGet of {len(ranges)} ranges answered something else: "
@@ -91,28 +125,30 @@ class SheetsReader:
             value_range.setdefault("values", [])
         return value_ranges
 
-    def iter_rows(self, spreadsheet_id: str, sheet_title: str, columns: int, first_row: int, last_row: int,
-                  render: ValueRender = "FORMULA", date_time_render: DateTimeRender = "SERIAL_NUMBER",
-                  ) -> Iterator[list[Row]]:
-        """Rows `first_row..last_row` (1-based, inclusive) of columns A.. in chunks, one request per chunk.
+    def iter_rows(self, spreadsheet_id: str, sheet_title: str, grid: Grid, columns: int, first_row: int,
+                  last_row: int | None = None, render: ValueRender = "FORMULA",
+                  date_time_render: DateTimeRender = "SERIAL_NUMBER") -> Iterator[list[Row]]:
+        """Rows `first_row..last_row` (1-based, inclusive; default and at most the grid's last row) of columns
+        A.. (at most the grid's width) in chunks, one request per chunk.
 
         Each chunk holds exactly the rows it covers: rows Google left out because they were empty come back
         as `[]`, so the n-th row yielded overall is sheet row `first_row + n`. Trailing empty cells of a row
         are still left out (pad when you need the full width). Memory holds one chunk.
         """
-        def fetch(row: int, end: int) -> list[Row]:
-            (value_range,) = self.values_batch_get(
-                spreadsheet_id, [a1_range(sheet_title, row, end, columns)], render, date_time_render)
+        def fetch(a1: str, grids: Mapping[str, Grid]) -> list[Row]:
+            (value_range,) = self.values_batch_get(spreadsheet_id, [a1], render, date_time_render, grids=grids)
             rows: list[Row] = value_range["values"]
             return rows
 
-        return self._chunked(sheet_title, first_row, last_row, fetch, list)
+        return self._chunked(sheet_title, grid, columns, first_row, last_row, fetch, list)
 
-    def iter_grid(self, spreadsheet_id: str, sheet_title: str, columns: int, first_row: int, last_row: int,
-                  cell_fields: str = CELL_FIELDS, row_fields: str = ROW_FIELDS) -> Iterator[list[GridRow]]:
-        """Rows `first_row..last_row` as (RowData, row DimensionProperties) pairs holding only `cell_fields`
-        and `row_fields`, in chunks through `spreadsheets.get`: the read that returns formats, validation,
-        notes and row properties, which the values API does not.
+    def iter_grid(self, spreadsheet_id: str, sheet_title: str, grid: Grid, columns: int, first_row: int,
+                  last_row: int | None = None, cell_fields: str = CELL_FIELDS,
+                  row_fields: str = ROW_FIELDS) -> Iterator[list[GridRow]]:
+        """Rows `first_row..last_row` (bounded by `grid` as in `iter_rows`) as (RowData, row
+        DimensionProperties) pairs holding only `cell_fields` and `row_fields`, in chunks through
+        `spreadsheets.get`: the read that returns formats, validation, notes and row properties, which the
+        values API does not.
 
         Sized like `iter_rows` from what rows with cells cost (grid data costs several times more per cell
         than values, so the first chunk is small); each chunk holds exactly the rows it covers (`{}` for a
@@ -120,23 +156,32 @@ class SheetsReader:
         """
         mask = f"sheets(data(rowData(values({cell_fields})),rowMetadata({row_fields})))"
 
-        def fetch(row: int, end: int) -> list[GridRow]:
-            got = self.get_spreadsheet(spreadsheet_id, mask, [a1_range(sheet_title, row, end, columns)])
+        def fetch(a1: str, grids: Mapping[str, Grid]) -> list[GridRow]:
+            got = self.get_spreadsheet(spreadsheet_id, mask, [a1], grids=grids)
             data = ((got.get("sheets") or [{}])[0].get("data") or [{}])[0]
             cells: list[dict[str, Any]] = data.get("rowData", [])
             props: list[dict[str, Any]] = data.get("rowMetadata", [])
             return [(cells[i] if i < len(cells) else {}, props[i] if i < len(props) else {})
                     for i in range(max(len(cells), len(props)))]
 
-        return self._chunked(sheet_title, first_row, last_row, fetch, lambda: ({}, {}),
+        return self._chunked(sheet_title, grid, columns, first_row, last_row, fetch, lambda: ({}, {}),
                              first_rows=min(self.chunks.first_rows, GRID_FIRST_ROWS),
                              measured=lambda rows: sum(1 for cells, _ in rows if cells.get("values")))
 
-    def _chunked(self, sheet_title: str, first_row: int, last_row: int, fetch: Callable[[int, int], list[T]],
-                 blank: Callable[[], T], *, first_rows: int | None = None,
-                 measured: Callable[[list[T]], int] = len) -> Iterator[list[T]]:
-        """Fetch rows `first_row..last_row` in chunks sized from what the previous chunk's `measured` rows
-        (those that carry data) cost each."""
+    def _chunked(self, sheet_title: str, grid: Grid, columns: int, first_row: int, last_row: int | None,
+                 fetch: Callable[[str, Mapping[str, Grid]], list[T]], blank: Callable[[], T], *,
+                 first_rows: int | None = None, measured: Callable[[list[T]], int] = len) -> Iterator[list[T]]:
+        """Fetch rows `first_row..last_row` of the first `columns` columns, inside `grid`, in chunks sized
+        from what the previous chunk's `measured` rows (those that carry data) cost each. `fetch` gets each
+        chunk's A1 range and the grid it was built inside."""
+        # The loop ends at the grid's last row, never at "an empty chunk came back" (empty rows are normal
+        # inside a grid): no request starts past the grid the caller measured, and none is made at all for a
+        # sheet without a grid or with no row in the range.
+        last_row = grid.rows if last_row is None else min(last_row, grid.rows)
+        columns = min(columns, grid.columns)
+        if columns < 1:
+            return
+        expected = {sheet_title: grid}
         row = first_row
         size = 0
         bytes_per_row: float | None = None
@@ -144,7 +189,7 @@ class SheetsReader:
             size = self.chunks.next_rows(size, bytes_per_row) if size or first_rows is None else first_rows
             end = min(last_row, row + size - 1)
             stats_before = self._executor.http.bytes_received
-            rows = fetch(row, end)
+            rows = fetch(a1_range(sheet_title, row, end, columns), expected)
             cost = self._executor.http.bytes_received - stats_before
             counted = measured(rows)
             if counted:  # only rows that came back with data tell what a row costs
@@ -158,14 +203,52 @@ class SheetsReader:
             row = end + 1
 
     def get_spreadsheet(self, spreadsheet_id: str, fields: str, ranges: Sequence[str] | None = None,
-                        include_grid_data: bool = False) -> dict[str, Any]:
-        """`spreadsheets.get` with a field mask (always give one: the whole resource is large)."""
-        result = self._executor.execute(
+                        include_grid_data: bool = False, *,
+                        grids: Mapping[str, Grid] | None = None) -> dict[str, Any]:
+        """`spreadsheets.get` with a field mask (always give one: the whole resource is large). `grids` as in
+        `values_batch_get`, for `ranges`."""
+        result = self._read(
             lambda: self._spreadsheets.get(
                 spreadsheetId=spreadsheet_id, fields=fields, ranges=list(ranges) if ranges else None,
                 includeGridData=include_grid_data),
-            target=spreadsheet_id)
+            spreadsheet_id, grids)
         return _object(result, "spreadsheets.get")
+
+    def grids(self, spreadsheet_id: str) -> dict[str, Grid]:
+        """Every sheet's grid as it is now, by title: one `spreadsheets.get`."""
+        got = self.get_spreadsheet(spreadsheet_id, GRID_FIELDS)
+        return {str(p.get("title", "")): Grid.of(p) for p in (s.get("properties", {}) for s in got.get("sheets", []))}
+
+    def _read(self, make_request: Callable[[], Any], spreadsheet_id: str, grids: Mapping[str, Grid] | None) -> Any:
+        """Execute a read whose ranges were built inside `grids` (paced and retried by the executor).
+
+        A 400 is an answer, not a hiccup: it is never retried. When it is the one a structure change causes
+        (a range now past the grid, or naming a sheet that is gone), the grids are read once more: if one of
+        `grids` is no longer what it was, that is the cause and it becomes `GridChanged` (which sheet, the
+        grid expected and the one found); if they are all unchanged, the 400 has another cause and Google's
+        own error stands.
+
+        The read is not restarted with the new grid, not even when nothing of it was consumed yet (the first
+        chunk of a sheet): the rows already streamed were read in the old structure (a deletion shifts the rows
+        below it up, so continuing would splice two layouts into one snapshot), and the header, row count and
+        preflight findings the caller works from were read before the deletion too. Only the caller's whole
+        command can start again consistently, from a fresh read of the live state, and a rerun does exactly
+        that: runs keep their checkpoint, and nothing with a side effect happens while a sheet is being read.
+        People who delete rows are usually still editing, so an automatic restart could also chase the edits.
+        """
+        try:
+            return self._executor.execute(make_request, target=spreadsheet_id)
+        except ApiError as exc:
+            if grids is None or exc.status != 400 or not any(t in exc.message for t in STRUCTURE_400_TEXTS):
+                raise
+            now = self.grids(spreadsheet_id)
+            changed = next((title for title, grid in grids.items() if now.get(title) != grid), None)
+            if changed is None:
+                raise
+            found = now.get(changed)
+            raise GridChanged(exc.message, sheet=changed, expected=grids[changed].size,
+                              found=found.size if found is not None else None, reason=exc.reason,
+                              method=exc.method) from exc
 
     def search_developer_metadata(self, spreadsheet_id: str,
                                   data_filters: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,7 +15,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-_VERSION = re.compile(r"^\d+(\.\d+)*$")
+from orchestrator.contract.limits import MAX_CELL_CHARS, cell_chars
+from orchestrator.domain.columns import column_name_problem
+
+# ASCII digits and dots only, nothing after (`\d` would take `３.１` and `٣.١`, `$` a trailing newline); the
+# bridge checks the same grammar (appsscript/Apply.js).
+_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*", re.ASCII)
 _EVENT_TYPE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
@@ -45,9 +50,21 @@ class ColumnSpec(_Strict):
     @field_validator("name")
     @classmethod
     def _name_is_clean(cls, name: str) -> str:
-        if name != name.strip() or " / " in name:
-            raise ValueError(f"column name {name!r} must not have surrounding spaces or a ' / ' alias")
+        problem = column_name_problem(name)
+        if problem:
+            raise ValueError(problem)
         return name
+
+    @model_validator(mode="after")
+    def _fits_in_a_cell(self) -> ColumnSpec:
+        """The header and the default are cells: Google refuses a whole batch with a cell over MAX_CELL_CHARS
+        (the bridge refuses the same, appsscript/Apply.js checkColumnFits_)."""
+        shown = repr(self.name if len(self.name) <= 40 else self.name[:40] + "…")
+        for what, text in (("name", self.name), ("default", self.default)):
+            if isinstance(text, str) and cell_chars(text) > MAX_CELL_CHARS:
+                raise ValueError(f"the {what} of column {shown} is {cell_chars(text):,} characters, over Google's "
+                                 f"limit of {MAX_CELL_CHARS:,} per cell: shorten it")
+        return self
 
 
 class AddColumns(_Strict):
@@ -113,7 +130,7 @@ class Migration(_Strict):
     @field_validator("id")
     @classmethod
     def _dotted_version(cls, value: str) -> str:
-        if not _VERSION.match(value):
+        if not _VERSION.fullmatch(value):
             raise ValueError(f"migration id {value!r} must be a dotted version like 3.0")
         return value
 

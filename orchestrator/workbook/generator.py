@@ -17,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
+from orchestrator.contract.limits import CELL_LIMIT
 from orchestrator.domain.columns import column_letter
 from orchestrator.workbook.headers import (
     INSERTED_AFTER,
@@ -29,7 +30,6 @@ from orchestrator.workbook.headers import (
     TRABAJADORES_HEADER,
 )
 
-CELL_LIMIT = 10_000_000  # Google's limit per workbook
 CellData = dict[str, Any]
 Row = list[CellData]
 
@@ -44,6 +44,11 @@ _LAST_NAMES = ("Rodriguez", "González", "Muñoz", "Rojas", "Díaz", "Pérez", "
 _CLIENTES = ("Codelco", "BHP Escondida", "Anglo American", "Antofagasta Minerals", "ENAP", "Arauco", "CMPC")
 _UBICACIONES = ("Patio 1", "Patio 2", "Galpón A", "Galpón B", "Pintura", "Despacho")
 _STATUS_SPOOL = ("PENDIENTE", "EN ARMADO", "EN SOLDADURA", "EN QC", "LIBERADO", "DESPACHADO")
+# How often each role is a worker's role (the shop floor is mostly armadores and soldadores), and the roles the
+# generated events need a holder of: the backend writes ARM, SOLD and METROLOGIA actions.
+_ROLE_WEIGHTS = dict(zip(ROLES, (30, 30, 14, 8, 6, 7, 5), strict=True))  # Armador, Soldador, Ayudante, ...
+_NEEDED_ROLES = ("Armador", "Soldador", "Metrologia")
+_REAL_EXAMPLE = 93  # `MR(93)`, Mauricio Rodriguez, the worker of the real Metadata example row
 
 
 class Variant(StrEnum):
@@ -124,6 +129,15 @@ class _Worker:
 
 
 @dataclass(frozen=True)
+class _Role:
+    """One `Roles` row: a worker holds a role (a worker with two roles has two rows)."""
+
+    worker_id: int
+    rol: str
+    activo: bool
+
+
+@dataclass(frozen=True)
 class _Event:
     tag: str
     tipo: str
@@ -143,7 +157,12 @@ class _Generator:
             _Worker(10 + 7 * i + self.rng.randrange(7), self.rng.choice(_FIRST_NAMES), self.rng.choice(_LAST_NAMES))
             for i in range(24)
         ]
-        self.workers[0] = _Worker(93, "Mauricio", "Rodriguez")  # the real example, `MR(93)`
+        self.workers[0] = _Worker(_REAL_EXAMPLE, "Mauricio", "Rodriguez")  # the real example, `MR(93)`
+        self.workers = _unique_ids(self.workers)
+        # Who is active and who holds which role come from their own stream, so the spools stay the same.
+        self.active, self.roles = _staff(self.workers, random.Random(options.seed * 104_729 + 5))
+        self.holders = {rol: [w for w in self.workers if any(r.worker_id == w.id and r.rol == rol for r in self.roles)]
+                        for rol in _NEEDED_ROLES}
         self.events: list[_Event] = []
 
     # -- Operaciones ------------------------------------------------------------------------------------
@@ -160,6 +179,12 @@ class _Generator:
         if form == 2:
             return _s(day.isoformat())  # 2025-11-08
         return _s(f"{day.day:02d}-{_MONTHS_EN[day.month - 1]}-{day.year}")  # 08-Nov-2025
+
+    def _worker_with(self, rol: str) -> _Worker:
+        """A worker with a `rol` row in Roles (the backend refuses, e.g., a METROLOGIA action by a worker without a
+        Metrologia row). Draws exactly what `rng.choice(self.workers)` draws, so every seed keeps its spools."""
+        holders = self.holders[rol]
+        return holders[self.rng.randrange(len(self.workers)) % len(holders)]
 
     def _worker_cell(self, worker: _Worker) -> CellData:
         # Older rows hold full names.
@@ -212,7 +237,7 @@ class _Generator:
             day += timedelta(days=rng.randrange(1, 10))
             row[pos["Fecha_Materiales"]] = self._legacy_or_real_date(day)
         if stage >= 2:
-            armador = rng.choice(self.workers)
+            armador = self._worker_with("Armador")
             row[pos["Armador"]] = self._worker_cell(armador)
             self.events.append(_Event(tag, "INICIAR_ARM", armador, day))
             if stage >= 3 or rng.random() < 0.5:
@@ -220,7 +245,7 @@ class _Generator:
                 row[pos["Fecha_Armado"]] = self._legacy_or_real_date(day)
                 self.events.append(_Event(tag, "COMPLETAR_ARM", armador, day))
         if stage >= 3:
-            soldador = rng.choice(self.workers)
+            soldador = self._worker_with("Soldador")
             row[pos["Soldador"]] = self._worker_cell(soldador)
             if stage >= 4:
                 day += timedelta(days=rng.randrange(1, 6))
@@ -230,7 +255,7 @@ class _Generator:
             day += timedelta(days=rng.randrange(1, 4))
             qc = "Fecha_QC_Metrología" if "Fecha_QC_Metrología" in pos else "Fecha_QC_Metrologia"
             row[pos[qc]] = self._legacy_or_real_date(day)
-            self.events.append(_Event(tag, "COMPLETAR_METROLOGIA", rng.choice(self.workers), day))
+            self.events.append(_Event(tag, "COMPLETAR_METROLOGIA", self._worker_with("Metrologia"), day))
         if stage >= 6:
             row[pos["Fecha_Liberación"]] = _date_cell(day + timedelta(days=2))
             row[pos["Guia_Despacho"]] = _n(rng.randrange(10000, 99999))
@@ -286,12 +311,13 @@ class _Generator:
     def _trabajadores_rows(self) -> Iterator[Row]:
         yield [_s(h) for h in TRABAJADORES_HEADER]
         for w in self.workers:
-            yield [_n(w.id), _s(w.nombre), _s(w.apellido), _b(self.rng.random() < 0.85)]
+            yield [_n(w.id), _s(w.nombre), _s(w.apellido), _b(self.active[w.id])]
 
     def _roles_rows(self) -> Iterator[Row]:
+        """One row per worker and role, as the backend reads Roles: `Id` is the worker's Trabajadores id."""
         yield [_s(h) for h in ROLES_HEADER]
-        for i, rol in enumerate(ROLES, start=1):
-            yield [_n(i), _s(rol), _b(True)]
+        for role in self.roles:
+            yield [_n(role.worker_id), _s(role.rol), _b(role.activo)]
 
     def sheets(self) -> Iterator[_SheetPlan]:
         data = self.data_rows()
@@ -309,7 +335,8 @@ class _Generator:
                          -1, len(METADATA_HEADER))
         yield _SheetPlan("Trabajadores", list(TRABAJADORES_HEADER), self._trabajadores_rows(), 200,
                          len(TRABAJADORES_HEADER))
-        yield _SheetPlan("Roles", list(ROLES_HEADER), self._roles_rows(), 50, len(ROLES_HEADER))
+        yield _SheetPlan("Roles", list(ROLES_HEADER), self._roles_rows(), max(50, len(self.roles) + 1),
+                         len(ROLES_HEADER))
         for title in OTHER_SHEETS:
             yield _SheetPlan(title, ["Nota"], iter([[_s("Nota")], [_s(f"Hoja {title} (sin uso por la app)")]]),
                              100, 5)
@@ -322,6 +349,48 @@ class _Generator:
             "locale": "es_CL",
             "timeZone": "America/Santiago",
         }
+
+
+def _unique_ids(workers: list[_Worker]) -> list[_Worker]:
+    """The drawn ids with repeats moved to the next free id below (the real example's 93 is also in the range
+    the twelfth worker's id is drawn from)."""
+    used: set[int] = set()
+    out = []
+    for worker in workers:
+        worker_id = worker.id
+        while worker_id in used:
+            worker_id -= 1
+        used.add(worker_id)
+        out.append(worker if worker_id == worker.id else _Worker(worker_id, worker.nombre, worker.apellido))
+    return out
+
+
+def _staff(workers: list[_Worker], rng: random.Random) -> tuple[dict[int, bool], list[_Role]]:
+    """Who is active (about 85%) and the Roles rows: every worker holds one role, about a third two; each role the
+    events need has an active holder; an inactive worker's rows are inactive, and a helper who moved on to a
+    second trade keeps an inactive Ayudante row."""
+    names, weights = list(_ROLE_WEIGHTS), list(_ROLE_WEIGHTS.values())
+    active = {w.id: w.id == _REAL_EXAMPLE or rng.random() < 0.85 for w in workers}
+    held: dict[int, list[str]] = {}
+    for w in workers:
+        first = rng.choices(names, weights)[0]
+        held[w.id] = [first]
+        if rng.random() < 0.33:
+            held[w.id].append(rng.choices([n for n in names if n != first], [_ROLE_WEIGHTS[n] for n in names
+                                                                           if n != first])[0])
+    held[_REAL_EXAMPLE] = ["Armador", "Soldador"]  # the real example arms and welds
+    for rol in _NEEDED_ROLES:
+        if not any(rol in held[w.id] and active[w.id] for w in workers):
+            # The first active worker with a single role takes it on as a second one (or instead of the second).
+            others = [w for w in workers if active[w.id] and w.id != _REAL_EXAMPLE]
+            taker = next((w for w in others if len(held[w.id]) == 1), others[0])
+            held[taker.id] = [held[taker.id][0], rol]
+    roles = []
+    for w in workers:
+        for rol in held[w.id]:
+            moved_on = rol == "Ayudante" and len(held[w.id]) == 2 and rng.random() < 0.5
+            roles.append(_Role(w.id, rol, active[w.id] and not moved_on))
+    return active, roles
 
 
 def _trim(row: Row) -> Row:

@@ -22,6 +22,8 @@ METADATA_HEADER: tuple[str, ...] = (
 )
 
 TRABAJADORES_HEADER: tuple[str, ...] = ("Id", "Nombre", "Apellido", "Activo")
+# One Roles row per worker and role: `Id` is the worker's Trabajadores id, `Rol` one of ROLES (the v2.1 backend
+# refuses a METROLOGIA action by a worker without a `Metrologia` row).
 ROLES_HEADER: tuple[str, ...] = ("Id", "Rol", "Activo")
 ROLES: tuple[str, ...] = ("Armador", "Soldador", "Ayudante", "Metrologia", "Revestimiento", "Pintura", "Despacho")
 

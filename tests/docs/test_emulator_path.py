@@ -65,9 +65,12 @@ def test_the_emulator_path_of_the_operator_guide(tmp_path: Path) -> None:
                 exports[match.group(1)] = match.group(2)
             if line.startswith("Ctrl-C"):
                 break
+        credentials = tmp_path / "emulator-data" / "credentials.json"
         assert exports == {"ZEUES_GOOGLE_ENDPOINT": ready["url"], "ZEUES_DEPLOYMENT_ID": ready["deploymentId"],
-                           "ZEUES_READS_PER_MINUTE": "0", "ZEUES_SPREADSHEET_ID": ready["spreadsheetIds"][0]}
-        env.update(exports)  # "paste the four export lines"
+                           "ZEUES_CREDENTIALS": str(credentials), "ZEUES_READS_PER_MINUTE": "0",
+                           "ZEUES_SPREADSHEET_ID": ready["spreadsheetIds"][0]}
+        assert credentials.stat().st_mode & 0o077 == 0, "the minted token file is private"
+        env.update(exports)  # "paste the five export lines"
 
         terminal_2 = _block_after("**Terminal 2**")
         verbs = [c[1] for c in terminal_2]

@@ -53,7 +53,8 @@ def run_doctor(*args: str, cwd: Path, as_json: bool = True, env: dict[str, str] 
 
 def connect(emulator: Emulator, spreadsheet_id: str, checkpoints: Path) -> list[str]:
     return ["--endpoint", emulator.url, "--deployment-id", emulator.deployment_id, "--spreadsheet-id",
-            spreadsheet_id, "--reads-per-minute", "0", "--read-attempts", "1", "--checkpoint-dir", str(checkpoints)]
+            spreadsheet_id, "--reads-per-minute", "0", "--read-attempts", "1", "--checkpoint-dir", str(checkpoints),
+            "--credentials", str(emulator.credentials_file())]
 
 
 @pytest.fixture(scope="package")

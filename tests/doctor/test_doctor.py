@@ -30,8 +30,8 @@ def test_healthy(emulator: Emulator, workbook: dict[str, Any], tmp_path: Path) -
     assert all(c["status"] == "ok" and c["ok"] and not c["fix"] for c in result.checks.values())
     checks = result.checks
     assert "spreadsheet_id from flag --spreadsheet-id" in checks["configuration"]["detail"]
-    assert "anonymous" in checks["credentials"]["detail"]
-    assert "anonymous credentials on the emulator" in checks["scopes"]["detail"]
+    assert "a user OAuth token" in checks["credentials"]["detail"]
+    assert "holds all 4 needed scopes" in checks["scopes"]["detail"]
     assert bridge_build_hash()[:19] in checks["bridge deployment"]["detail"]
     assert "pending: 3.0" in checks["migrations"]["detail"]
     assert sid in checks["spreadsheet"]["detail"]
@@ -172,9 +172,23 @@ def test_settings_from_a_toml_file_are_reported_with_their_source(emulator: Emul
     sid = emulator.create_spreadsheet(workbook)
     (tmp_path / "zeues-migrate.toml").write_text(
         f'spreadsheet_id = "{sid}"\ndeployment_id = "{emulator.deployment_id}"\nendpoint = "{emulator.url}"\n'
-        'reads_per_minute = 0\n', encoding="utf-8")
+        f'credentials = "{emulator.credentials_file()}"\nreads_per_minute = 0\n', encoding="utf-8")
     result = run_doctor(cwd=tmp_path)
     assert result.code == ExitCode.OK, result.stdout
     detail = result.checks["configuration"]["detail"]
     assert f"spreadsheet_id from toml {tmp_path / 'zeues-migrate.toml'}: spreadsheet_id" in detail
-    assert "endpoint from toml" in detail
+    assert "endpoint from toml" in detail and "credentials from toml" in detail
+
+
+def test_anonymous_credentials_reach_the_reads_but_not_the_bridge(emulator: Emulator, workbook: dict[str, Any],
+                                                                  tmp_path: Path) -> None:
+    sid = emulator.create_spreadsheet(workbook)
+    args = connect(emulator, sid, tmp_path / "cp")
+    anonymous = args[:args.index("--credentials")]  # the endpoint alone: no token is sent
+    result = run_doctor(*anonymous, cwd=tmp_path)
+    assert result.code == ExitCode.USAGE
+    assert result.checks["scopes"]["status"] == "skip"
+    bridge = result.checks["bridge deployment"]
+    assert bridge["status"] == "fail" and "No OAuth token was sent" in bridge["detail"]
+    assert "--credentials" in bridge["detail"]
+    assert result.checks["spreadsheet"]["status"] == "ok"

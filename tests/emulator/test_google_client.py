@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from google.auth.credentials import AnonymousCredentials
+from google.oauth2 import credentials as user_credentials
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import HttpRequest
@@ -42,8 +43,10 @@ def drive(emulator: Emulator) -> Any:
 
 @pytest.fixture(scope="module")
 def script(emulator: Emulator) -> Any:
-    return build("script", "v1", credentials=AnonymousCredentials(), client_options={"api_endpoint": emulator.url},
-                 cache_discovery=False, static_discovery=True)
+    # scripts.run needs a token carrying every scope the script is granted (emulator/auth.js).
+    token = emulator.access_token()
+    return build("script", "v1", credentials=user_credentials.Credentials(token=token),  # type: ignore[no-untyped-call]
+                 client_options={"api_endpoint": emulator.url}, cache_discovery=False, static_discovery=True)
 
 
 @pytest.fixture()
@@ -95,7 +98,7 @@ def test_values_render_options(sheets: Any, book: str) -> None:
     empty = run("sheets", values.get(spreadsheetId=book, range="Resumen!C10:D12"))
     assert "values" not in empty and empty["range"] == "Resumen!C10:D12"
     batch = run("sheets", values.batchGet(spreadsheetId=book, ranges=["Roles!A1:B2", "Trabajadores!A:A"], majorDimension="COLUMNS"))
-    assert batch["valueRanges"][0]["values"] == [["Id", "1"], ["Rol", "Armador"]]
+    assert batch["valueRanges"][0]["values"] == [["Id", "93"], ["Rol", "Armador"]]  # worker 93 is an armador
     assert batch["valueRanges"][1]["range"].startswith("Trabajadores!A1:A")
 
 

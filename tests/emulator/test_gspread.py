@@ -36,7 +36,7 @@ def test_common_calls(client: gspread.Client, emulator: Emulator, workbook_resou
     assert len(rows) > 40
     roles = book.worksheet("Roles")
     records = roles.get_all_records()
-    assert records[0] == {"Id": 1, "Rol": "Armador", "Activo": "TRUE"}
+    assert records[0] == {"Id": 93, "Rol": "Armador", "Activo": "TRUE"}  # one row per worker and role
     cell = ops.find("TEST-02")
     assert cell is not None and cell.col == header.index("TAG_SPOOL") + 1
     assert ops.cell(cell.row, cell.col).value == "TEST-02"
@@ -60,7 +60,7 @@ def test_common_calls(client: gspread.Client, emulator: Emulator, workbook_resou
         "properties": {"sheetId": roles.id, "title": "Roles2"}, "fields": "title"}}]})
     assert book.worksheet("Roles2").id == roles.id
     got = book.values_get("Roles2!A1:B2")
-    assert got["values"] == [["Id", "Rol"], ["1", "Armador"]]
+    assert got["values"] == [["Id", "Rol"], ["93", "Armador"]]
     with pytest.raises(gspread.exceptions.APIError) as info:
         book.worksheet("Roles2").update_cell(1, 30, "beyond the grid")
     assert "exceeds grid limits" in str(info.value)

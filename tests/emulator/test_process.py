@@ -19,7 +19,10 @@ from tests.emulator.conftest import FIXTURE_SCRIPT
 
 def call(emu: Emulator, method: str, path: str, body: Any = None, timeout: float = 30) -> tuple[int, Any]:
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(emu.url + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if path.startswith("/v1/scripts/"):  # scripts.run needs a token with the script's scopes
+        headers["Authorization"] = f"Bearer {emu.access_token()}"
+    req = urllib.request.Request(emu.url + path, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             raw = resp.read()

@@ -68,8 +68,9 @@ def test_killed_while_the_apply_call_is_in_flight(cli: Cli, live: Live, emulator
     sid = new_sheet()
     baseline = Baseline.read(live, sid)
     copies = len(emulator.state()["spreadsheets"])
-    # The backup's batchUpdate (its history row) and the apply's each take 1.5 s inside the bridge.
-    emulator.fault(path=r":batchUpdate$", latencyMs=1500, count=2)
+    # The backup's two batchUpdates (the copy's backup tag, then its history row) and the apply's each take
+    # 1.5 s inside the bridge.
+    emulator.fault(path=r":batchUpdate$", latencyMs=1500, count=3)
     process = cli.spawn("apply", "--execute", "--yes", sid=sid)
 
     def in_apply_call() -> bool:

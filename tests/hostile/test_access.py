@@ -22,9 +22,9 @@ from tests.support.cli import Cli
 
 class TokenServer:
     """A local OAuth token endpoint (no network): answers every refresh with `invalid_grant`, the answer Google
-    gives for an expired or revoked refresh token, or with an access token when `grant` is True."""
+    gives for an expired or revoked refresh token, or with `access_token` when `grant` is True."""
 
-    def __init__(self, grant: bool) -> None:
+    def __init__(self, grant: bool, access_token: str) -> None:
         self.requests: list[str] = []
         outer = self
 
@@ -33,7 +33,7 @@ class TokenServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 outer.requests.append(self.rfile.read(length).decode())
                 if grant:
-                    status, body = 200, {"access_token": "ya29.local-test-token", "expires_in": 3600,
+                    status, body = 200, {"access_token": access_token, "expires_in": 3600,
                                          "token_type": "Bearer"}
                 else:
                     status, body = 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
@@ -58,11 +58,11 @@ class TokenServer:
 
 
 @pytest.fixture
-def token_server(request: pytest.FixtureRequest) -> Iterator[Callable[[bool], TokenServer]]:
+def token_server(request: pytest.FixtureRequest) -> Iterator[Callable[..., TokenServer]]:
     servers: list[TokenServer] = []
 
-    def start(grant: bool) -> TokenServer:
-        servers.append(TokenServer(grant))
+    def start(grant: bool, access_token: str = "ya29.local-test-token") -> TokenServer:
+        servers.append(TokenServer(grant, access_token))
         return servers[-1]
 
     yield start
@@ -114,8 +114,10 @@ def _service_account_key(token_uri: str) -> dict[str, str]:
 
 
 def test_a_service_account_cannot_run_the_bridge(cli: Cli, new_sheet: Callable[..., str], observe: Fingerprint,
-                                                 tmp_path: Path, token_server: Callable[[bool], TokenServer]) -> None:
-    tokens = token_server(True)  # the service account does get a token: it may read, never call scripts.run
+                                                 tmp_path: Path, token_server: Callable[..., TokenServer]) -> None:
+    # The service account does get a token (one the emulator accepts for reads): it may read, never call
+    # scripts.run.
+    tokens = token_server(True, cli.emulator.access_token())
     path = tmp_path / "service-account.json"
     path.write_text(json.dumps(_service_account_key(tokens.url)))
     sid = new_sheet()
@@ -128,7 +130,7 @@ def test_a_service_account_cannot_run_the_bridge(cli: Cli, new_sheet: Callable[.
 
 
 def test_expired_user_credentials(cli: Cli, new_sheet: Callable[..., str], observe: Fingerprint, tmp_path: Path,
-                                  token_server: Callable[[bool], TokenServer]) -> None:
+                                  token_server: Callable[..., TokenServer]) -> None:
     tokens = token_server(False)
     path = tmp_path / "authorized-user.json"
     path.write_text(json.dumps({"type": "authorized_user", "client_id": "123.apps.googleusercontent.com",

@@ -48,6 +48,7 @@ def insert_column(live: Live, sid: str, index: int, name: str) -> None:
 def engine_session(emulator: Emulator, sid: str, checkpoints: Path) -> Iterator[Session]:
     """The objects `zeues-migrate apply` builds from its flags, in this process (no subprocess)."""
     config = load_config({"endpoint": emulator.url, "deployment_id": emulator.deployment_id, "spreadsheet_id": sid,
+                          "credentials": str(emulator.credentials_file()),
                           "checkpoint_dir": str(checkpoints), "reads_per_minute": 0, "script_timeout": 400.0},
                          {}, checkpoints.parent)
     with GoogleClients.from_config(config) as clients:

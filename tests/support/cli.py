@@ -86,6 +86,8 @@ class Cli:
                 cmd += ["--spreadsheet-id", sid]
         if as_json:
             cmd.append("--json")
+        if credentials is None and connect:
+            credentials = str(self.emulator.credentials_file())  # a token with the scopes the tool asks for
         if credentials is not None:
             cmd += ["--credentials", credentials]
         # Only what the test says: no ZEUES_* from the developer's shell, no terminal on stdin.

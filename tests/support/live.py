@@ -13,6 +13,8 @@ import requests
 from google.auth.credentials import AnonymousCredentials
 from googleapiclient.discovery import build
 
+from orchestrator.google.scopes import REQUIRED_SCOPES
+
 
 class BridgeError(Exception):
     def __init__(self, message: str, error_type: str, code: str | None) -> None:
@@ -30,8 +32,14 @@ def op_id() -> str:
 class Live:
     url: str
     deployment_id: str
+    token: str | None = None  # scripts.run needs one: by default the emulator mints one with the tool's scopes
 
     def __post_init__(self) -> None:
+        if self.token is None:
+            minted = requests.post(f"{self.url}/_emulator/credentials", json={"scopes": list(REQUIRED_SCOPES)},
+                                   timeout=30)
+            minted.raise_for_status()
+            self.token = str(minted.json()["token"])
         self.sheets = build("sheets", "v4", credentials=AnonymousCredentials(), cache_discovery=False,
                             static_discovery=True, client_options={"api_endpoint": self.url})
 
@@ -41,7 +49,8 @@ class Live:
         body: dict[str, Any] = {"function": function, "devMode": False}
         if request is not None:
             body["parameters"] = [request]
-        reply = requests.post(f"{self.url}/v1/scripts/{self.deployment_id}:run", json=body, timeout=400)
+        reply = requests.post(f"{self.url}/v1/scripts/{self.deployment_id}:run", json=body, timeout=400,
+                              headers={"Authorization": f"Bearer {self.token}"})
         reply.raise_for_status()
         operation = reply.json()
         if "error" in operation:

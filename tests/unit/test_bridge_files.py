@@ -41,5 +41,7 @@ def test_manifest_scopes_cover_what_the_code_uses_and_nothing_more() -> None:
     needed = {"https://www.googleapis.com/auth/spreadsheets"}  # SpreadsheetApp, Sheets, Spreadsheet.copy
     if re.search(r"\bgetUi\(", code):
         needed.add("https://www.googleapis.com/auth/script.container.ui")
+    if re.search(r"\bget(Active|Effective)User\(", code):  # the history's `who`, the hold's author
+        needed.add("https://www.googleapis.com/auth/userinfo.email")
     assert "DriveApp" not in code and "UrlFetchApp" not in code  # would need broader scopes
     assert set(manifest["oauthScopes"]) == needed

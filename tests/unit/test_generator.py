@@ -9,7 +9,8 @@ from orchestrator.domain.columns import ColumnMap
 from orchestrator.domain.schema_mode import SchemaMode
 from orchestrator.domain.spool import SpoolReader
 from orchestrator.workbook import Variant, WorkbookOptions, build_workbook, operaciones_header, write_workbook
-from orchestrator.workbook.generator import CELL_LIMIT
+from orchestrator.contract.limits import CELL_LIMIT
+from orchestrator.workbook.headers import ROLES
 from tests.support.discovery import validate
 from tests.support.resource import rows, sheet
 
@@ -83,6 +84,32 @@ def test_rows_look_like_production(workbook: dict[str, Any]) -> None:
                if len(r["values"]) > total)
     workers = {r[cols.index("Armador")] for r in data if len(r) > cols.index("Armador")} - {None}
     assert any("(" in str(w) for w in workers) and any(" " in str(w) for w in workers)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4, 11])
+def test_roles_are_one_row_per_worker_and_role(seed: int) -> None:
+    """As the v2.1 backend reads Roles: `Id | Rol | Activo`, Id a Trabajadores id, a worker with two roles on two
+    rows; every worker holds a role, and every worker an event names holds the role the backend checks."""
+    resource = build_workbook(WorkbookOptions(spools=300, seed=seed))
+    workers = {r[0]: r for r in rows(resource, "Trabajadores")[1:]}
+    assert len(workers) == len(rows(resource, "Trabajadores")) - 1, "worker ids are unique"
+    header, *roles = rows(resource, "Roles")
+    assert header == ["Id", "Rol", "Activo"]
+    assert all(isinstance(r[0], (int, float)) and r[1] in ROLES and isinstance(r[2], bool) for r in roles)
+    assert {r[0] for r in roles} == set(workers), "every Roles Id is a worker, every worker has a role"
+    per_worker = Counter(r[0] for r in roles)
+    assert max(per_worker.values()) == 2 and min(per_worker.values()) == 1, "one role each, some two"
+    assert len({(r[0], r[1]) for r in roles}) == len(roles), "no role twice for a worker"
+    assert all(not r[2] for r in roles if not workers[r[0]][3]), "an inactive worker's roles are inactive"
+    holders = {rol: {r[0] for r in roles if r[1] == rol} for rol in ROLES}
+    assert any(workers[w][3] for w in holders["Metrologia"]), "an active worker can do METROLOGIA actions"
+    assert roles[0] == [93, "Armador", True] and [93, "Soldador", True] in roles  # MR(93) of the real example
+    grid = sheet(resource, "Roles")["properties"]["gridProperties"]
+    assert grid["rowCount"] > len(roles) and grid["columnCount"] == 3
+    needs = {"ARM": "Armador", "SOLD": "Soldador", "METROLOGIA": "Metrologia"}
+    events = rows(resource, "Metadata")[1:]
+    assert {e[6] for e in events} == set(needs)
+    assert all(e[4] in holders[needs[str(e[6])]] for e in events), "the backend would have refused the event"
 
 
 @pytest.mark.parametrize(

@@ -108,3 +108,27 @@ def test_generated_bridge_files_are_current() -> None:
     # Migrations.js carries the specs to the menu; BuildInfo.js the hash `doctor` compares deployments with.
     for path, text in rendered_files().items():
         assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run `python3 tasks.py regen`"
+
+
+@pytest.mark.parametrize(("field", "text", "refused"), [
+    ("default", "x" * 50_000, False),
+    ("default", "x" * 50_001, True),
+    ("default", "😀" * 25_000, False),  # an emoji is two characters, as the bridge's String.length counts
+    ("default", "😀" * 25_000 + "x", True),
+    ("name", "N" * 50_001, True),
+])
+def test_a_cell_over_50000_characters_is_refused_naming_the_column(
+        tmp_path: Path, field: str, text: str, refused: bool) -> None:
+    data = v30_data()
+    data["operations"][0]["columns"][0][field] = text  # type: ignore[index]
+    path = tmp_path / "3.0.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    if not refused:
+        assert load_migration(path).operations[0].columns[0].default == text  # type: ignore[union-attr]
+        return
+    with pytest.raises(MigrationSpecError) as info:
+        load_migration(path)
+    shown = "Ocupado_Por" if field == "default" else "N" * 40 + "…"
+    for words in (str(path), f"the {field} of column '{shown}'", "over Google's limit of 50,000 per cell",
+                  "shorten it"):
+        assert words in str(info.value), str(info.value)[:500]

@@ -16,6 +16,7 @@ const { SessionService, User } = require('./session');
 const { UtilitiesService, Blob } = require('./utilities');
 const { LoggerService, ConsoleService } = require('./logger');
 const enums = require('./enums');
+const scopes = require('./scopes');
 
 const classes = [
   SpreadsheetAppService, Spreadsheet, Sheet, Range,
@@ -36,6 +37,8 @@ const registry = {
 
 /** @param {any} context the vm context's global object */
 function installGlobals(context) {
+  // The script is granted its manifest's oauthScopes, or what automatic detection found (runtime/index.js).
+  scopes.guardClasses(classes, host.info.grantedScopes);
   const globals = {
     SpreadsheetApp: new SpreadsheetAppService(),
     DriveApp: new DriveAppService(),

@@ -19,7 +19,8 @@
  * @property {(ms: number) => void} sleep
  * @property {(level: string, message: string) => void} log
  * @property {{bound: boolean, spreadsheetId: string|null, timeZone: string, userEmail: string, executionId: string,
- *   advancedServices: Array<{userSymbol: string, serviceId: string, version: string}>}} info
+ *   advancedServices: Array<{userSymbol: string, serviceId: string, version: string}>,
+ *   grantedScopes: string[]}} info grantedScopes: the manifest's oauthScopes, or those automatic detection found
  */
 
 module.exports = {};

@@ -23,6 +23,7 @@ from orchestrator.google.errors import (
     AuthExpired,
     CredentialsError,
     DeploymentNotFound,
+    GridChanged,
     MissingScopes,
     NotFound,
     PermissionDenied,
@@ -32,7 +33,7 @@ from orchestrator.google.errors import (
     script_error,
 )
 from orchestrator.migrations import MigrationSpecError
-from tests.unit.cli.conftest import GET, RUN, SID, Invoke, google_error, live_state
+from tests.unit.cli.conftest import BATCH_GET, GET, RUN, SID, Invoke, google_error, live_state
 from tests.unit.cli.conftest import script_error as script_error_body
 
 
@@ -68,6 +69,7 @@ CASES: list[tuple[BaseException, ExitCode, str]] = [
     (_refused("STALE_BRIDGE"), ExitCode.REFUSED, "STALE_BRIDGE"),
     (_script("Error: ZEUES_DRIFT: the header changed"), ExitCode.REFUSED, "DRIFT"),
     (_script("Error: ZEUES_HOLD: paused"), ExitCode.REFUSED, "HOLD"),
+    (_script("Error: ZEUES_IS_BACKUP: spreadsheet 1b is a ZEUES backup of \"X\" (1a)"), ExitCode.REFUSED, "IS_BACKUP"),
     (_refused("BLOCKED"), ExitCode.NEEDS_ATTENTION, "BLOCKED"),
     (_script("Error: ZEUES_BLOCKED: a failed run"), ExitCode.NEEDS_ATTENTION, "BLOCKED"),
     (CheckpointError("corrupted"), ExitCode.NEEDS_ATTENTION, "NEEDS_ATTENTION"),
@@ -79,6 +81,8 @@ CASES: list[tuple[BaseException, ExitCode, str]] = [
     (TransportError("reset", may_have_run=True), ExitCode.GOOGLE_UNAVAILABLE, "TransportError"),
     (QuotaExhausted("429"), ExitCode.GOOGLE_UNAVAILABLE, "QuotaExhausted"),
     (ApiError("400 bad range"), ExitCode.GOOGLE_UNAVAILABLE, "ApiError"),
+    (GridChanged("Google answered 400", sheet="Operaciones", expected=(401, 65), found=(150, 63)),
+     ExitCode.GRID_CHANGED, "GRID_CHANGED"),
     (RuntimeError("a bug"), ExitCode.INTERNAL, "RuntimeError"),
 ]
 
@@ -112,6 +116,20 @@ def test_an_unreachable_google_exits_9(mocked: responses.RequestsMock, invoke: I
     mocked.add("GET", GET, body=requests.exceptions.ConnectionError("refused"))
     out = invoke("status", "--json")
     assert out.code == ExitCode.GOOGLE_UNAVAILABLE and out.doc["error"]["code"] == "TransportError"
+
+
+def test_a_sheet_renamed_while_it_is_read_exits_10(mocked: responses.RequestsMock, invoke: Invoke) -> None:
+    def meta(title: str) -> dict[str, object]:
+        return {"spreadsheetId": SID, "properties": {"title": "ZEUES"}, "sheets": [{"properties": {
+            "sheetId": 0, "title": title, "index": 0, "gridProperties": {"rowCount": 10, "columnCount": 3}}}]}
+
+    mocked.add("GET", GET, json=meta("Operaciones"))
+    mocked.add("GET", BATCH_GET, status=400, json=google_error(400, "Unable to parse range: 'Operaciones'!1:1"))
+    mocked.add("GET", GET, json=meta("Operaciones (old)"))  # the grid re-read that confirms the change
+    out = invoke("status", "--json")
+    assert out.code == ExitCode.GRID_CHANGED and out.doc["error"]["code"] == "GRID_CHANGED", out.stdout
+    assert "'Operaciones' changed while it was being read" in out.doc["error"]["message"]
+    assert len(mocked.calls) == 3  # the refused read is not retried
 
 
 @pytest.mark.parametrize(("message", "code"), [

@@ -127,3 +127,16 @@ def test_missing_scopes() -> None:
     creds = user_credentials.Credentials(token="t", scopes=[s for s in REQUIRED_SCOPES if s != DRIVE_READONLY])
     assert missing_scopes(creds) == [DRIVE_READONLY]
     assert missing_scopes(user_credentials.Credentials(token="t")) == []  # unknown: nothing to say
+
+
+@pytest.mark.parametrize(("token_uri", "used"), [
+    ("http://127.0.0.1:8765/token", "http://127.0.0.1:8765/token"),
+    ("http://localhost:1/token", "http://localhost:1/token"),
+    ("http://[::1]:9/token", "http://[::1]:9/token"),
+    ("https://evil.example.com/token", "https://oauth2.googleapis.com/token"),
+    ("http://10.0.0.5/token", "https://oauth2.googleapis.com/token"),
+    ("file:///etc/passwd", "https://oauth2.googleapis.com/token"),
+])
+def test_a_refresh_token_goes_only_to_google_or_this_machine(tmp_path: Path, token_uri: str, used: str) -> None:
+    loaded = load_credentials_file(write(tmp_path, AUTHORIZED_USER | {"token_uri": token_uri}))
+    assert loaded.credentials.token_uri == used  # type: ignore[attr-defined]

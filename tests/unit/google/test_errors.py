@@ -8,6 +8,7 @@ from orchestrator.google.errors import (
     BRIDGE_ERROR_CODES,
     ApiError,
     AuthExpired,
+    CredentialsError,
     DeploymentNotFound,
     ExecutionTimeout,
     MissingScopes,
@@ -84,6 +85,23 @@ def test_401_is_auth_expired_and_mentions_the_testing_consent_screen() -> None:
     error = script_http(401, google_error(401, "Request had invalid authentication credentials.",
                                           status_text="UNAUTHENTICATED"))
     assert isinstance(error, AuthExpired) and "Testing" in str(error) and "7 days" in str(error)
+
+
+def test_401_script_error_of_a_token_missing_a_manifest_scope_names_the_scopes() -> None:
+    # What scripts.run answers when the token lacks a scope the script is granted (emulator/README.md).
+    data = {"error": {"code": 401, "message": "ScriptError", "status": "UNAUTHENTICATED", "details": [
+        {"@type": "type.googleapis.com/google.apps.script.v1.ExecutionError",
+         "errorMessage": "Authorization is required to perform that action.", "errorType": "ScriptError"}]}}
+    error = script_http(401, data)
+    assert isinstance(error, MissingScopes) and "every scope the bridge's manifest" in str(error)
+    assert all(scope in str(error) for scope in REQUIRED_SCOPES)
+
+
+def test_401_without_any_token_says_to_give_credentials() -> None:
+    error = script_http(401, google_error(401, "Request is missing required authentication credential. Expected "
+                                               "OAuth 2 access token.", status_text="UNAUTHENTICATED"))
+    assert isinstance(error, CredentialsError) and not isinstance(error, AuthExpired)
+    assert "--credentials" in str(error) and "python -m orchestrator.emulator" in str(error)
 
 
 @pytest.mark.parametrize(("status", "data"), [

@@ -9,7 +9,7 @@ import responses
 
 from orchestrator.google import GoogleClients
 from orchestrator.google.errors import ApiError, NotFound, PermissionDenied, QuotaExhausted, TransportError
-from orchestrator.google.sheets import RECOMMENDED_MAX_PAYLOAD, ChunkPolicy, a1_range
+from orchestrator.google.sheets import RECOMMENDED_MAX_PAYLOAD, ChunkPolicy, Grid, a1_range
 from tests.unit.google.conftest import SHEETS, SPREADSHEET_ID, FakeTime, google_error, make_clients
 
 BATCH_GET = f"{SHEETS}/{SPREADSHEET_ID}/values:batchGet"
@@ -153,7 +153,7 @@ def test_iter_rows_sizes_chunks_from_the_bytes_per_row_and_stays_under_2_mb(mock
     sheet = VirtualSheet(wide)
     mocked.add_callback("GET", BATCH_GET_URL, callback=sheet)
     with make_clients(fake_time, reads_per_minute=0) as clients:
-        chunks = list(clients.sheets.iter_rows(SPREADSHEET_ID, "Operaciones", 63, 2, 8000))
+        chunks = list(clients.sheets.iter_rows(SPREADSHEET_ID, "Operaciones", Grid(rows=8000, columns=63), 63, 2))
         stats = clients.stats.methods["sheets.spreadsheets.values.batchGet"]
         assert stats.calls == len(chunks) and stats.bytes == sum(sheet.payloads)
     rows = [row for chunk in chunks for row in chunk]
@@ -170,7 +170,7 @@ def test_iter_rows_grows_carefully_over_empty_rows(mocked: responses.RequestsMoc
     sheet = VirtualSheet({})
     mocked.add_callback("GET", BATCH_GET_URL, callback=sheet)
     with make_clients(fake_time, reads_per_minute=0) as clients:
-        chunks = list(clients.sheets.iter_rows(SPREADSHEET_ID, "Vacía", 5, 1, 20000))
+        chunks = list(clients.sheets.iter_rows(SPREADSHEET_ID, "Vacía", Grid(rows=20000, columns=5), 5, 1))
     sizes = [last - first + 1 for first, last in sheet.requests]
     assert sizes[:4] == [200, 800, 3200, 12800] and sum(sizes) == 20000
     assert all(row == [] for chunk in chunks for row in chunk)
