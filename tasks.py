@@ -74,7 +74,8 @@ def bench() -> None:
 
 
 def regen() -> None:
-    """Regenerate the generated bridge files (appsscript/Migrations.js, Contract.js, BuildInfo.js)."""
+    """Regenerate the generated files (appsscript/Migrations.js, Contract.js, BuildInfo.js and
+    orchestrator/contract/bridge_build.py)."""
     setup()
     run(PYTHON, "-m", "orchestrator.codegen")
 

@@ -35,13 +35,16 @@ function planMigration(request) {
 
 /**
  * A backup copy (inert: see Backup.js), or with `rehearsal: true` a working copy for `zeues-migrate rehearse`,
- * which applies and rolls back on it, so it is not tagged as a backup.
- * @param {{opId: string, spreadsheetId: string, label?: string, rehearsal?: boolean, lockWaitMs?: number}} request
+ * which applies and rolls back on it, so it is not tagged as a backup. Made once per opId: a call whose opId
+ * began a backup and did not finish adopts its copy (`adoptCopyId`), copies when there is none
+ * (`confirmNoCopy`), or answers `backup_unconfirmed` (Backup.js makeBackup_).
+ * @param {{opId: string, spreadsheetId: string, label?: string, rehearsal?: boolean, adoptCopyId?: string | null,
+ *   confirmNoCopy?: boolean, lockWaitMs?: number}} request
  */
 function backupSpreadsheet(request) {
   return mutating_(request, function (state, startedAt) {
     return makeBackup_(state, { opId: request.opId, label: request.label, rehearsal: request.rehearsal === true,
-      startedAt: startedAt });
+      adoptCopyId: request.adoptCopyId, confirmNoCopy: request.confirmNoCopy === true, startedAt: startedAt });
   });
 }
 
@@ -123,8 +126,10 @@ function migrationOf_(request) {
 }
 
 /**
- * Run `fn` under the script lock with the live state, unless `request.opId` already ran. A backup is refused
- * first: `scripts.run` reaches any spreadsheet by id, backups included.
+ * Run `fn` under the script lock with the live state, unless `request.opId` already ran: then its recorded result
+ * comes back, marked `replayed: true`, and nothing runs (a call whose answer was lost is repeated safely). An
+ * opId begun and unfinished (a backup's `in_progress` row) has no result yet: `fn` finishes it. A backup is
+ * refused first: `scripts.run` reaches any spreadsheet by id, backups included.
  * @template T
  * @param {{opId: string, spreadsheetId: string, lockWaitMs?: number}} request
  * @param {(state: WorkbookState, startedAt: string) => T} fn

@@ -80,7 +80,7 @@ function planApply_(state, migration, baseline, options) {
 
 /** @param {MigrationSpec} migration */
 function checkMigrationSpec_(migration) {
-  require_(migration && typeof migration.id === 'string' && /^[0-9]+(\.[0-9]+)*$/.test(migration.id),
+  require_(migration && typeof migration.id === 'string' && MIGRATION_ID_.test(migration.id),
     'migration.id must be a dotted version such as 3.0');
   require_(typeof migration.checksum === 'string' && migration.checksum.indexOf('sha256:') === 0,
     'migration.checksum is required (the orchestrator and Migrations.js provide it)');

@@ -6,54 +6,206 @@
 // A copy carries the bound script, so a backup runs this same bridge and would show the same menu. Each backup
 // is therefore tagged (`zeues.backup_of`) and inert: its menu only points to the original, and every change
 // aimed at it is refused (ZEUES_IS_BACKUP) — an apply on a backup would "succeed" where nobody looks.
+//
+// A backup is made once, even when the run making it is killed (the 6-minute limit, a crash) or its answer is
+// lost: its history row says `in_progress` (with the opId and the copy's name) before the copy is made, and
+// `done` (with the copy's id) after. The name carries a marker of the opId, so a copy a killed run left can be
+// found by name — by the orchestrator: the bridge has no Drive scope and cannot search. A call whose opId is
+// still in progress never copies on its own: it adopts the copy it is shown (`adoptCopyId`), copies when told
+// there is none (`confirmNoCopy`), and otherwise answers `backup_unconfirmed` (docs/bridge.md, "Backups are made
+// once").
 
 /**
+ * A backup begun under an opId, as its `in_progress` row records it (a rerun names and tags the copy the same).
+ * @typedef {{opId: string, startedAt: string, label: string, rehearsal: boolean, name: string,
+ *   marker: string}} BegunBackup
+ * @typedef {{rowNumber: number, status: string}} HistoryPosition
+ */
+
+/**
+ * Back up the spreadsheet — begin, copy, finish — or, for an opId begun before, finish it without a second copy.
  * @param {WorkbookState} state
- * @param {{opId: string, label?: string, rehearsal?: boolean, startedAt: string}} options
+ * @param {{opId: string, label?: string, rehearsal?: boolean, adoptCopyId?: string | null, confirmNoCopy?: boolean,
+ *   startedAt: string}} options
  */
 function makeBackup_(state, options) {
+  var adopt = options.adoptCopyId;
+  require_(adopt === undefined || adopt === null || (typeof adopt === 'string' && adopt.length > 0),
+    'adoptCopyId must be the id of a spreadsheet, or null');
+  var begun = begunBackup_(state, options.opId);
+  if (typeof adopt === 'string') {
+    require_(begun, 'no backup with opId ' + options.opId + ' is in progress, so there is no copy to adopt');
+    require_(options.confirmNoCopy !== true,
+      'pass adoptCopyId (a copy was found) or confirmNoCopy (none was), not both');
+    return adoptCopy_(state, begun, adopt);
+  }
+  if (begun && options.confirmNoCopy !== true) {
+    // The copy may exist: copying again would make the second full copy of production this is here to prevent.
+    return { status: 'backup_unconfirmed', opId: begun.opId, marker: begun.marker, name: begun.name,
+      startedAt: begun.startedAt, message: 'backup ' + begun.opId + ' was begun at ' + begun.startedAt +
+        ' and not finished, so its copy may exist; nothing was copied — look in Drive for a spreadsheet whose name ' +
+        'carries ' + begun.marker + ' and call again with adoptCopyId: its id, or with confirmNoCopy: true if none ' +
+        'exists' };
+  }
+  if (!begun) begun = beginBackup_(state, options);
+  var original = SpreadsheetApp.openById(state.spreadsheetId);
+  // The copy's history is the original's, the begun row included, at the same row.
+  var at = historyRowOf_(state.spreadsheetId, begun.opId);
+  var copy = original.copy(begun.name);
+  return finishBackup_(state, original, begun, copy,
+    { tagged: false, held: !!spreadsheetMeta_(state, META.HOLD), copyRow: at, originalRow: at });
+}
+
+/**
+ * The backup an opId began and did not finish (its last history row is `in_progress`), else null.
+ * @param {WorkbookState} state
+ * @param {string} opId
+ * @returns {BegunBackup | null}
+ */
+function begunBackup_(state, opId) {
+  var row = lastRowOf_(state.history, opId);
+  if (!row || row.action !== 'backup' || row.status !== 'in_progress') return null;
+  var details = /** @type {{label?: string, rehearsal?: boolean, name?: string}} */ (JSON.parse(row.details || '{}'));
+  return { opId: opId, startedAt: row.started_at, label: String(details.label || ''),
+    rehearsal: details.rehearsal === true, name: String(details.name || ''), marker: backupMarker_(opId) };
+}
+
+/**
+ * Record a backup as begun (one batchUpdate), before anything is copied.
+ * @param {WorkbookState} state
+ * @param {{opId: string, label?: string, rehearsal?: boolean, startedAt: string}} options
+ * @returns {BegunBackup}
+ */
+function beginBackup_(state, options) {
   var label = String(options.label || 'manual').replace(/[\\/:*?"<>|]/g, '-').slice(0, 80);
   var stamp = Utilities.formatDate(new Date(), state.timeZone || 'America/Santiago', 'yyyy-MM-dd HH:mm:ss');
-  var name = state.title + ' — backup ' + label + ' ' + stamp;
-  var original = SpreadsheetApp.openById(state.spreadsheetId);
-  var copy = original.copy(name);
-  if (!options.rehearsal) {
-    markBackup_(state, copy.getId(), { original: state.spreadsheetId, title: state.title, url: original.getUrl(),
-      createdAt: options.startedAt, label: label });
+  var marker = backupMarker_(options.opId);
+  var begun = { opId: options.opId, startedAt: options.startedAt, label: label, rehearsal: !!options.rehearsal,
+    name: state.title + ' — backup ' + label + ' ' + stamp + ' ' + marker, marker: marker };
+  var row = historyRow_({ action: 'backup', status: 'in_progress', opId: begun.opId, startedAt: begun.startedAt,
+    details: { label: label, rehearsal: begun.rehearsal, name: begun.name, marker: marker } });
+  row.finished_at = '';
+  try {
+    sheetsApi_().Spreadsheets.batchUpdate({ requests: historyRequests_(state, row) }, state.spreadsheetId);
+  } catch (e) {
+    fail_(ERROR_CODES.FAILED, 'the backup could not be recorded as begun, so no copy was made: ' + errorText_(e));
   }
-  var result = { status: 'backed_up', backupId: copy.getId(), backupUrl: copy.getUrl(), name: name };
-  var requests = historyRequests_(state, historyRow_({ action: 'backup', status: 'done', opId: options.opId,
-    startedAt: options.startedAt, backupId: result.backupId,
-    details: { result: result, label: label, rehearsal: !!options.rehearsal } }));
-  sheetsApi_().Spreadsheets.batchUpdate({ requests: requests }, state.spreadsheetId);
+  return begun;
+}
+
+/**
+ * The short, stable mark of an opId that a copy's name carries, so the copy can be found in Drive by name.
+ * @param {string} opId
+ */
+function backupMarker_(opId) {
+  return '#' + opId.slice(0, 8);
+}
+
+/**
+ * Finish a backup whose copy exists. The copy first, in one batchUpdate on it: tagged as a backup (unless it is a
+ * rehearsal's, or tagged already) and its copy of the begun row marked done, so its history tells no unfinished
+ * story. Then the original's begun row becomes `done`, with the copy's id.
+ * @param {WorkbookState} state
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} original
+ * @param {BegunBackup} begun
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} copy
+ * @param {{tagged: boolean, held: boolean, copyRow: HistoryPosition | null, originalRow: HistoryPosition | null}} found
+ *   whether the copy is tagged and carries a hold; where the begun row is in the copy and in the original
+ */
+function finishBackup_(state, original, begun, copy, found) {
+  var copyId = copy.getId();
+  var result = { status: 'backed_up', backupId: copyId, backupUrl: copy.getUrl(), name: copy.getName() };
+  var done = historyRow_({ action: 'backup', status: 'done', opId: begun.opId, startedAt: begun.startedAt,
+    backupId: copyId,
+    details: { result: result, label: begun.label, rehearsal: begun.rehearsal, marker: begun.marker } });
+  // A copy keeps its sheets' ids, the history sheet's included.
+  var historyId = /** @type {SheetInfo} */ (findSheet_(state, HISTORY_SHEET)).sheetId;
+  var tagging = !begun.rehearsal && !found.tagged;
+  var requests = tagging ? markBackupRequests_(found.held, { original: state.spreadsheetId, title: state.title,
+    url: original.getUrl(), createdAt: begun.startedAt, label: begun.label, opId: begun.opId }) : [];
+  if (found.copyRow && found.copyRow.status === 'in_progress') {
+    requests.push(historyUpdateRequest_(historyId, found.copyRow.rowNumber, done));
+  }
+  if (requests.length) {
+    try {
+      sheetsApi_().Spreadsheets.batchUpdate({ requests: requests }, copyId);
+    } catch (e) {
+      // Untagged, the copy would act as a live sheet; the bridge cannot delete it (no Drive scope).
+      fail_(ERROR_CODES.FAILED, 'the copy ' + copyId + ' was made but could not be ' +
+        (tagging ? 'marked as a backup' : 'finished') + ' (' + errorText_(e) + '); the backup is still in progress ' +
+        '— call backupSpreadsheet again with the same opId and adoptCopyId "' + copyId + '"');
+    }
+  }
+  var at = found.originalRow;
+  try {
+    sheetsApi_().Spreadsheets.batchUpdate({ requests: at ? [historyUpdateRequest_(historyId, at.rowNumber, done)]
+      : historyRequests_(state, done) }, state.spreadsheetId);
+  } catch (e) {
+    fail_(ERROR_CODES.FAILED, 'the copy ' + copyId + ' was made but could not be recorded (' + errorText_(e) +
+      '); the backup is still in progress — call backupSpreadsheet again with the same opId and adoptCopyId "' +
+      copyId + '"');
+  }
   return result;
 }
 
 /**
- * Tag a fresh copy as a backup, in one batchUpdate on the copy. The copy inherits the original's metadata:
- * schema version, event types and column tags stay (they are what a restore puts back), but a hold is dropped —
- * it is the live sheet's state (who paused it, and why), a restore never copies it, and on an inert copy it
- * would only say "paused" where nothing can run anyway.
- * @param {WorkbookState} state the original, as the copy was made from it
+ * Adopt the copy a begun backup made before it was stopped, once it is shown to be that copy: tagged with this
+ * original and this opId — or, untagged (stopped before tagging, or a rehearsal's copy), named as this backup —
+ * and either way holding this opId's begun row in its history, as copied. Anything else is refused, unchanged.
+ * @param {WorkbookState} state
+ * @param {BegunBackup} begun
  * @param {string} copyId
- * @param {BackupTag} tag
  */
-function markBackup_(state, copyId, tag) {
+function adoptCopy_(state, begun, copyId) {
+  var which = 'pass the id of the spreadsheet named "' + begun.name + '", or confirmNoCopy: true if none exists';
+  require_(copyId !== state.spreadsheetId, 'adoptCopyId is the original itself; ' + which);
+  var copy;
+  try {
+    copy = SpreadsheetApp.openById(copyId);
+  } catch (e) {
+    fail_(ERROR_CODES.NOT_FOUND, 'cannot open ' + copyId + ', the copy to adopt (' + errorText_(e) + '); ' + which);
+  }
+  var tag = backupTag_(copy);
+  var name = copy.getName();
+  var row = historyRowOf_(copyId, begun.opId);
+  var wrong = '';
+  if (tag && tag.original !== state.spreadsheetId) {
+    wrong = 'it is a backup of another spreadsheet (' + tag.original + ')';
+  } else if (tag && tag.opId !== begun.opId) {
+    wrong = 'it is the backup made by operation ' + (tag.opId || '(unrecorded)');
+  } else if (!tag && name !== begun.name) {
+    wrong = 'it is untagged and named "' + name + '"';
+  } else if (!row) {
+    wrong = 'its history has no row of operation ' + begun.opId + ', which the copy made by it has';
+  }
+  if (wrong) {
+    fail_(ERROR_CODES.CONFLICT, 'spreadsheet ' + copyId + ' is not the copy made by backup ' + begun.opId + ': ' +
+      wrong + '; nothing was changed — ' + which);
+  }
+  var held = copy.getDeveloperMetadata().some(function (m) { return m.getKey() === META.HOLD; });
+  return finishBackup_(state, SpreadsheetApp.openById(state.spreadsheetId), begun, copy,
+    { tagged: !!tag, held: held, copyRow: row, originalRow: historyRowOf_(state.spreadsheetId, begun.opId) });
+}
+
+/**
+ * The requests that tag a fresh copy as a backup. The copy inherits the original's metadata: schema version,
+ * event types and column tags stay (they are what a restore puts back), but a hold is dropped — it is the live
+ * sheet's state (who paused it, and why), a restore never copies it, and on an inert copy it would only say
+ * "paused" where nothing can run anyway.
+ * @param {boolean} held whether the copy carries a hold
+ * @param {BackupTag} tag
+ * @returns {GoogleAppsScript.Sheets.Schema.Request[]}
+ */
+function markBackupRequests_(held, tag) {
   /** @type {GoogleAppsScript.Sheets.Schema.Request[]} */
   var requests = [];
-  if (spreadsheetMeta_(state, META.HOLD)) {
+  if (held) {
     requests.push({ deleteDeveloperMetadata: { dataFilter: { developerMetadataLookup: { metadataKey: META.HOLD,
       locationType: 'SPREADSHEET' } } } });
   }
   requests.push({ createDeveloperMetadata: { developerMetadata: { metadataKey: META.BACKUP_OF,
     metadataValue: JSON.stringify(tag), visibility: 'DOCUMENT', location: { spreadsheet: true } } } });
-  try {
-    sheetsApi_().Spreadsheets.batchUpdate({ requests: requests }, copyId);
-  } catch (e) {
-    // Untagged, the copy would act as a live sheet; the bridge cannot delete it (no Drive scope).
-    fail_(ERROR_CODES.FAILED, 'the copy ' + copyId + ' was made but could not be marked as a backup (' +
-      errorText_(e) + '); no backup was recorded — delete that copy from Drive, then retry');
-  }
+  return requests;
 }
 
 /**
@@ -80,7 +232,8 @@ function parseBackupTag_(value) {
     // A mangled tag still marks a backup: it is refused all the same, with what can be told.
   }
   return { original: String(tag.original || 'unknown'), title: String(tag.title || 'unknown'),
-    url: String(tag.url || ''), createdAt: String(tag.createdAt || ''), label: String(tag.label || '') };
+    url: String(tag.url || ''), createdAt: String(tag.createdAt || ''), label: String(tag.label || ''),
+    opId: String(tag.opId || '') };
 }
 
 /**

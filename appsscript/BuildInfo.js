@@ -5,5 +5,5 @@
 /** @type {{version: string, hash: string}} */
 var BRIDGE_BUILD = {
   "version": "0.1.0",
-  "hash": "sha256:0980c06e93ea529748146aa6f45dc9c954823a5917da8a58ee318b141e7d477e"
+  "hash": "sha256:6786d342a1ab22999c5a62e550c9f4dfcaeef2ba827dded19c5d32a4add48246"
 };

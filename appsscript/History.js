@@ -1,10 +1,7 @@
 // @ts-check
 // The history: a hidden sheet, one row per attempt (as Flyway's schema history table). It is also where an
-// operation id is looked up, so a repeated call returns the recorded result instead of acting twice.
-
-var HISTORY_SHEET = '_zeues_migrations';
-var HISTORY_COLUMNS = ['migration_id', 'checksum', 'action', 'status', 'started_at', 'finished_at', 'who',
-  'backup_id', 'operation_id', 'details'];
+// operation id is looked up, so a repeated call returns the recorded result instead of acting twice. Its name,
+// header and first grid (HISTORY_SHEET, HISTORY_COLUMNS, HISTORY_GRID_ROWS) are in Contract.js.
 
 /**
  * @param {WorkbookState} state
@@ -13,7 +10,7 @@ var HISTORY_COLUMNS = ['migration_id', 'checksum', 'action', 'status', 'started_
 function readHistory_(state) {
   var sheet = findSheet_(state, HISTORY_SHEET);
   if (!sheet) return [];
-  var got = sheetsApi_().Spreadsheets.Values.get(state.spreadsheetId, quoteSheet_(HISTORY_SHEET) + '!A1:J',
+  var got = sheetsApi_().Spreadsheets.Values.get(state.spreadsheetId, historyRange_(),
     { valueRenderOption: 'UNFORMATTED_VALUE' });
   var values = got.values || [];
   var header = (values[0] || []).map(String);
@@ -30,6 +27,11 @@ function readHistory_(state) {
     });
 }
 
+/** The whole history sheet, header included, in A1 notation. */
+function historyRange_() {
+  return quoteSheet_(HISTORY_SHEET) + '!A1:' + columnLetter_(HISTORY_COLUMNS.length - 1);
+}
+
 /**
  * Requests that append one history row (creating the hidden sheet on first use).
  * @param {WorkbookState} state
@@ -44,21 +46,65 @@ function historyRequests_(state, row) {
   if (!sheet) {
     requests.push({ addSheet: { properties: {
       sheetId: sheetId, title: HISTORY_SHEET, hidden: true,
-      gridProperties: { rowCount: 100, columnCount: HISTORY_COLUMNS.length, frozenRowCount: 1 },
+      gridProperties: { rowCount: HISTORY_GRID_ROWS, columnCount: HISTORY_COLUMNS.length, frozenRowCount: 1 },
     } } });
     requests.push({ updateCells: {
       start: { sheetId: sheetId, rowIndex: 0, columnIndex: 0 }, fields: 'userEnteredValue',
       rows: [{ values: HISTORY_COLUMNS.map(function (h) { return { userEnteredValue: { stringValue: h } }; }) }],
     } });
     state.sheets.push({ sheetId: sheetId, title: HISTORY_SHEET, index: state.sheets.length, hidden: true,
-      rowCount: 100, columnCount: HISTORY_COLUMNS.length, frozenRowCount: 1, header: HISTORY_COLUMNS.slice() });
+      rowCount: HISTORY_GRID_ROWS, columnCount: HISTORY_COLUMNS.length, frozenRowCount: 1,
+      header: HISTORY_COLUMNS.slice() });
   }
-  var record = /** @type {Object<string, string>} */ (/** @type {unknown} */ (row));
-  requests.push({ appendCells: {
-    sheetId: sheetId, fields: 'userEnteredValue',
-    rows: [{ values: HISTORY_COLUMNS.map(function (h) { return { userEnteredValue: { stringValue: record[h] || '' } }; }) }],
-  } });
+  requests.push({ appendCells: { sheetId: sheetId, fields: 'userEnteredValue', rows: [historyCells_(row)] } });
   return requests;
+}
+
+/**
+ * @param {HistoryRow} row
+ * @returns {GoogleAppsScript.Sheets.Schema.RowData} its cells, in HISTORY_COLUMNS order
+ */
+function historyCells_(row) {
+  var record = /** @type {Object<string, string>} */ (/** @type {unknown} */ (row));
+  return { values: HISTORY_COLUMNS.map(function (h) {
+    return { userEnteredValue: { stringValue: record[h] || '' } };
+  }) };
+}
+
+/**
+ * The request that overwrites history row `rowNumber` (1-based) with `row`: an attempt recorded as begun
+ * (a backup's `in_progress`) is finished in its own row, so the record stays one row per attempt.
+ * @param {number} sheetId the history sheet's
+ * @param {number} rowNumber
+ * @param {HistoryRow} row
+ * @returns {GoogleAppsScript.Sheets.Schema.Request}
+ */
+function historyUpdateRequest_(sheetId, rowNumber, row) {
+  return { updateCells: { start: { sheetId: sheetId, rowIndex: rowNumber - 1, columnIndex: 0 },
+    fields: 'userEnteredValue', rows: [historyCells_(row)] } };
+}
+
+/**
+ * Where the last history row of an operation id is in a spreadsheet (1-based row number) and its status; null
+ * when there is no such row or no history sheet. Read afresh, by position (readHistory_ drops blank rows).
+ * @param {string} spreadsheetId
+ * @param {string} opId
+ * @returns {{rowNumber: number, status: string} | null}
+ */
+function historyRowOf_(spreadsheetId, opId) {
+  var values;
+  try {
+    values = sheetsApi_().Spreadsheets.Values.get(spreadsheetId, historyRange_(),
+      { valueRenderOption: 'UNFORMATTED_VALUE' }).values || [];
+  } catch (e) {
+    return null; // no history sheet: nothing was recorded there
+  }
+  var idAt = HISTORY_COLUMNS.indexOf('operation_id');
+  var statusAt = HISTORY_COLUMNS.indexOf('status');
+  for (var i = values.length - 1; i >= 1; i--) {
+    if (String(values[i][idAt]) === opId) return { rowNumber: i + 1, status: String(values[i][statusAt] || '') };
+  }
+  return null;
 }
 
 /** @param {WorkbookState} state */
@@ -89,19 +135,29 @@ function currentUser_() {
 }
 
 /**
- * The recorded result of an operation id, or null when it never ran.
+ * The last history row of an operation id, or null when it never ran.
+ * @param {HistoryRow[]} history
+ * @param {string} opId
+ */
+function lastRowOf_(history, opId) {
+  for (var i = history.length - 1; i >= 0; i--) {
+    if (history[i].operation_id === opId) return history[i];
+  }
+  return null;
+}
+
+/**
+ * The recorded result of an operation id, or null when it never ran or has not finished: an `in_progress` row
+ * (a backup begun, its copy maybe made) has no result yet, and its function decides how to finish it
+ * (Backup.js makeBackup_).
  * @param {WorkbookState} state
  * @param {string} opId
  */
 function recordedResult_(state, opId) {
-  for (var i = state.history.length - 1; i >= 0; i--) {
-    var row = state.history[i];
-    if (row.operation_id === opId) {
-      var details = JSON.parse(row.details || '{}');
-      return details.result || { status: row.status };
-    }
-  }
-  return null;
+  var row = lastRowOf_(state.history, opId);
+  if (!row || row.status === 'in_progress') return null;
+  var details = JSON.parse(row.details || '{}');
+  return details.result || { status: row.status };
 }
 
 /**
@@ -125,12 +181,14 @@ function appliedMigrations_(history) {
 
 /**
  * A failed or unfinished attempt that nobody has resolved blocks every change, as in Flyway (the orchestrator
- * applies the same rule: engine/state.py unresolved_failure).
+ * applies the same rule: engine/state.py unresolved_failure). Not a backup's: one that never finished changed
+ * no data (at most a copy exists), and its own opId finishes it (Backup.js).
  * @param {HistoryRow[]} history
  */
 function unresolvedFailure_(history) {
   var failure = null;
   history.forEach(function (row) {
+    if (row.action === 'backup') return;
     if (row.status === 'failed' || row.status === 'in_progress') failure = row;
     if (row.action === 'resolve') failure = null;
   });

@@ -124,14 +124,15 @@ function locateTaggedColumns_(state, migrationId, recorded) {
 }
 
 /**
- * A hidden archive sheet holding, per row that had any content in the migration's columns, the row number,
- * the key and what each column held (formulas kept as their text, so the archive is inert).
+ * A hidden archive sheet holding, per row that had any content in the migration's columns, where it came from
+ * (ARCHIVE_COLUMNS: the sheet, the row number, the key) and what each column held (formulas kept as their text,
+ * so the archive is inert). The layout is the contract's (Contract.js); the orchestrator's verifier reads it.
  * @param {WorkbookState} state
  * @param {string} migrationId
  * @param {TaggedColumn[]} columns
  */
 function archiveRequests_(state, migrationId, columns) {
-  var title = '_zeues_archive_' + migrationId + '_' +
+  var title = ARCHIVE_PREFIX + migrationId + '_' +
     Utilities.formatDate(new Date(), 'UTC', "yyyyMMdd'T'HHmmss'Z'");
   /** @type {GoogleAppsScript.Sheets.Schema.RowData[]} */
   var rows = [];
@@ -164,16 +165,18 @@ function archiveRequests_(state, migrationId, columns) {
         values.push(v ? { userEnteredValue: v, userEnteredFormat: c.userEnteredFormat } : {});
       });
       if (!any) continue;
+      /** @type {Object<string, GoogleAppsScript.Sheets.Schema.ExtendedValue>} */
+      var origin = { sheet: { stringValue: sheetTitle }, row: { numberValue: r + 2 },
+        key: { stringValue: String(keys[r] === undefined ? '' : keys[r]) } };
       /** @type {GoogleAppsScript.Sheets.Schema.CellData[]} */
-      var where = [{ userEnteredValue: { stringValue: sheetTitle } }, { userEnteredValue: { numberValue: r + 2 } },
-        { userEnteredValue: { stringValue: String(keys[r] === undefined ? '' : keys[r]) } }];
+      var where = ARCHIVE_COLUMNS.map(function (name) { return { userEnteredValue: origin[name] }; });
       rows.push({ values: where.concat(values) });
     }
   });
-  var width = 3 + columns.length;
+  var width = ARCHIVE_COLUMNS.length + columns.length;
   var sheetId = newSheetId_(state);
   /** @type {GoogleAppsScript.Sheets.Schema.RowData[]} */
-  var header = [{ values: ['sheet', 'row', 'key'].concat(columns.map(function (c) { return c.name; }))
+  var header = [{ values: ARCHIVE_COLUMNS.concat(columns.map(function (c) { return c.name; }))
     .map(function (h) { return { userEnteredValue: { stringValue: h } }; }) }];
   return {
     title: title, cells: cells, rows: rows.length, width: width,

@@ -2,15 +2,8 @@
 // Reading the workbook through the Advanced Sheets service: the same API, and so the same semantics, the
 // orchestrator verifies through. Positions are always looked up from the live header, never assumed.
 
-// The limits (CELL_LIMIT, MAX_COLUMNS, MAX_CELL_CHARS) are in Contract.js, generated from the orchestrator's.
-var META = {
-  SCHEMA_VERSION: 'zeues.schema_version',
-  EVENT_TYPES: 'zeues.event_types',
-  HOLD: 'zeues.hold',
-  COLUMN: 'zeues.column',
-  MIGRATION: 'zeues.migration',
-  BACKUP_OF: 'zeues.backup_of', // on a backup copy only: what it is a copy of (Backup.js)
-};
+// The limits, the developer-metadata keys (META) and the header rule's character classes (HEADER_IGNORED_,
+// NAME_REFUSED_) are in Contract.js, generated from the orchestrator's definitions.
 
 /** @returns {GoogleAppsScript.Sheets} */
 function sheetsApi_() {
@@ -20,7 +13,7 @@ function sheetsApi_() {
 
 /**
  * Header matching key: case, accents, spaces, underscores and the part after ` / ` do not matter
- * (the same rule as orchestrator/domain/columns.py).
+ * (the same rule as orchestrator/domain/columns.py; orchestrator/contract/header-vectors.json runs both).
  * @param {string} name
  */
 function normalizeHeader_(name) {
@@ -36,7 +29,7 @@ function normalizeHeader_(name) {
 function columnNameProblem_(name) {
   var chars = Array.from(String(name));
   for (var i = 0; i < chars.length; i++) {
-    if (NAME_REFUSED_.test(chars[i]) || (/\p{Zs}/u.test(chars[i]) && chars[i] !== ' ')) {
+    if (NAME_REFUSED_.test(chars[i])) {
       var hex = (chars[i].codePointAt(0) || 0).toString(16).toUpperCase();
       return 'column name "' + name + '" has U+' + ('0000' + hex).slice(-Math.max(4, hex.length)) + ' at position ' +
         i + ': invisible, control and non-ASCII space characters are not allowed in a column name';
@@ -48,13 +41,6 @@ function columnNameProblem_(name) {
   if (name.indexOf(' / ') >= 0) return 'column name "' + name + '" must not have a \' / \' alias';
   return '';
 }
-
-// The header rule shared with orchestrator/domain/columns.py (orchestrator/contract/header-vectors.json runs
-// both): a match ignores case (upper then lower: full case mapping), compatibility forms (NFKD), every mark,
-// separator, control and format character, and underscores. A new column's name may not hold separators other
-// than U+0020, controls, format, unassigned, private-use or surrogate code points.
-var HEADER_IGNORED_ = /[\p{M}\p{Z}\p{Cc}\p{Cf}_]/gu;
-var NAME_REFUSED_ = /[\p{Zl}\p{Zp}\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}]/u;
 
 /** @param {number} index 0-based */
 function columnLetter_(index) {
@@ -175,7 +161,7 @@ function cannotOpen_(spreadsheetId, e) {
  * @returns {MetadataInfo[]}
  */
 function searchZeuesMetadata_(spreadsheetId, sheets) {
-  var keys = [META.SCHEMA_VERSION, META.EVENT_TYPES, META.HOLD, META.COLUMN, META.MIGRATION, META.BACKUP_OF];
+  var keys = Object.values(META);
   var found = sheetsApi_().Spreadsheets.DeveloperMetadata.search({
     dataFilters: keys.map(function (k) { return { developerMetadataLookup: { metadataKey: k } }; }),
   }, spreadsheetId);

@@ -26,6 +26,7 @@
  * @typedef {{spreadsheetId: string, title: string, timeZone: string, sheets: SheetInfo[], metadata: MetadataInfo[],
  *   history: HistoryRow[], cellCount: number}} WorkbookState
  *
- * The value of a backup's `zeues.backup_of` tag: what it is a copy of, and when it was made.
- * @typedef {{original: string, title: string, url: string, createdAt: string, label: string}} BackupTag
+ * The value of a backup's `zeues.backup_of` tag: what it is a copy of, when it was made, and by which operation.
+ * @typedef {{original: string, title: string, url: string, createdAt: string, label: string,
+ *   opId: string}} BackupTag
  */

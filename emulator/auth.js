@@ -18,7 +18,8 @@
  * - scripts.run with a token lacking any scope the script is granted ("the token must cover all the scopes used
  *   by the script", developers.google.com/apps-script/api/how-tos/execute, Requirements): 401 with the
  *   ExecutionError "Authorization is required to perform that action." (the answer public reports quote).
- * Sheets and Drive calls without any token are served (see "Known differences" in the README).
+ * - a Sheets or Drive call without any token (and no API key): 403 PERMISSION_DENIED "The request is missing a
+ *   valid API key.".
  */
 const { ApiError } = require('./engine/errors');
 
@@ -29,6 +30,7 @@ const DEFAULT_EMAIL = 'owner@example.com';
 const DEVCONSOLE = 'See https://developers.google.com/identity/sign-in/web/devconsole-project.';
 const MISSING_CREDENTIAL = 'Request is missing required authentication credential. Expected OAuth 2 access token, ' +
   'login cookie or other valid authentication credential. ' + DEVCONSOLE;
+const MISSING_KEY = 'The request is missing a valid API key.';
 const INVALID_CREDENTIAL = 'Request had invalid authentication credentials. Expected OAuth 2 access token, login ' +
   'cookie or other valid authentication credential. ' + DEVCONSOLE;
 
@@ -109,11 +111,17 @@ function callerOf(req, url) {
 }
 
 /**
- * 403 unless the caller (when there is one) holds one of `scopes`.
+ * 403 unless the caller has a token holding one of `scopes`.
  * @param {TokenClaims | null} caller @param {string[]} scopes @param {'sheets'|'drive'} api
  */
 function requireRestScope(caller, scopes, api) {
-  if (!caller || scopes.some((s) => caller.scopes.includes(s))) return;
+  if (!caller) {
+    // No OAuth token and no API key: what Google answers such a call (the text gspread and pandas users quote
+    // when they read a sheet without credentials).
+    throw new ApiError(403, 'PERMISSION_DENIED', MISSING_KEY, api === 'drive'
+      ? [{ message: MISSING_KEY, domain: 'global', reason: 'forbidden' }] : undefined);
+  }
+  if (scopes.some((s) => caller.scopes.includes(s))) return;
   const message = 'Request had insufficient authentication scopes.';
   const error = new ApiError(403, 'PERMISSION_DENIED', message, api === 'drive'
     ? [{ message: 'Insufficient Permission', domain: 'global', reason: 'insufficientPermissions' }] : undefined);

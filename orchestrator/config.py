@@ -126,8 +126,8 @@ def load_config(flags: Mapping[str, object | None], env: Mapping[str, str], cwd:
                 *, require: Collection[str] = REQUIRED) -> Config:
     """The configuration from flags (None = not given), the environment and the toml file, checked.
 
-    `require` names the settings this command cannot do without; `credentials` is never required with an
-    endpoint override (anonymous credentials are used there).
+    `require` names the settings this command cannot do without. An endpoint override needs credentials as
+    Google does: the emulator checks every call's token (it mints a file: `python -m orchestrator.emulator`).
     """
     unknown = set(flags) - set(SETTINGS) - {"config"}
     if unknown:
@@ -156,7 +156,7 @@ def load_config(flags: Mapping[str, object | None], env: Mapping[str, str], cwd:
     except ValidationError as exc:
         raise ConfigError(_explain(exc, source)) from None
     missing = [name for name in require
-               if getattr(config, name) is None and not (name == "credentials" and config.endpoint)]
+               if getattr(config, name) is None]
     if missing:
         lines = [f"  {name}: give {SETTINGS[name].spellings()}" for name in missing]
         hint = ""
@@ -164,7 +164,8 @@ def load_config(flags: Mapping[str, object | None], env: Mapping[str, str], cwd:
             hint += "\nThe deployment id is the bridge's API-executable deployment (AKfycb...), not the script id."
         if "credentials" in missing:
             hint += ("\nCredentials: an authorized-user JSON file (a user OAuth refresh token), or `adc` for "
-                     "Application Default Credentials; not needed with --endpoint (the emulator).")
+                     "Application Default Credentials; against the emulator, the file `python -m "
+                     "orchestrator.emulator` prints (it checks tokens as Google does).")
         raise ConfigError("missing configuration:\n" + "\n".join(lines) + hint)
     return config
 

@@ -27,6 +27,7 @@ from typing import IO, Any
 from orchestrator.google.scopes import REQUIRED_SCOPES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+OWNER_SCOPES = ("https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive")
 SERVER_JS = REPO_ROOT / "emulator" / "server.js"
 STARTUP_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 60.0
@@ -44,11 +45,14 @@ class Emulator:
         self.url = url
         self.deployment_id = deployment_id
         self.data_dir = data_dir
+        self._owner_token: str | None = None
 
     # -- plumbing -----------------------------------------------------------------------------------------
     def _request(self, method: str, path: str, body: bytes | IO[bytes] | None = None, timeout: float = 600.0,
                  length: int | None = None) -> Any:
         headers = {"Content-Type": "application/json"}
+        if not path.startswith("/_emulator/"):  # Google's APIs refuse a call without a token; so does the emulator
+            headers["Authorization"] = f"Bearer {self.owner_token()}"
         if length is not None:  # a file body is sent in blocks as it is read, never whole in memory
             headers["Content-Length"] = str(length)
         request = urllib.request.Request(self.url + path, data=body, method=method, headers=headers)
@@ -103,6 +107,12 @@ class Emulator:
 
     def access_token(self, scopes: tuple[str, ...] | list[str] = REQUIRED_SCOPES) -> str:
         return str(self.authorized_user(scopes)["token"])
+
+    def owner_token(self) -> str:
+        """A token of the owner with every Sheets and Drive scope, for test helpers' own REST calls."""
+        if self._owner_token is None:
+            self._owner_token = self.access_token(OWNER_SCOPES)
+        return self._owner_token
 
     def credentials_file(self, path: Path | None = None,
                          scopes: tuple[str, ...] | list[str] = REQUIRED_SCOPES) -> Path:
@@ -185,6 +195,10 @@ def _node() -> str:
 def start_emulator(data_dir: Path, script_dir: Path | None = None, deployment_id: str | None = None,
                    port: int = 0, extra_args: list[str] | None = None) -> Emulator:
     """Start an emulator process and wait for its ready line."""
+    if not SERVER_JS.is_file() or (script_dir is not None and not Path(script_dir).is_dir()):
+        # An installed package has neither: the emulator (Node) and the bridge sources live in the checkout.
+        raise EmulatorError(f"the emulator and the bridge sources are part of the source checkout ({SERVER_JS} "
+                            "is missing): run this from a clone of zeues-migrate (`python3 tasks.py setup`)")
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     cmd = [_node(), str(SERVER_JS), "--port", str(port), "--data", str(data_dir)]

@@ -13,7 +13,10 @@ const vm = require('node:vm');
 const ROOT = path.join(__dirname, '..', '..');
 const vectors = JSON.parse(fs.readFileSync(path.join(ROOT, 'orchestrator', 'contract', 'header-vectors.json'), 'utf8'));
 const context = vm.createContext({});
-vm.runInContext(fs.readFileSync(path.join(ROOT, 'appsscript', 'Sheets.js'), 'utf8'), context, { filename: 'Sheets.js' });
+// Contract.js holds the rule's character classes (generated from orchestrator/domain/columns.py).
+for (const name of ['Contract.js', 'Sheets.js']) {
+  vm.runInContext(fs.readFileSync(path.join(ROOT, 'appsscript', name), 'utf8'), context, { filename: name });
+}
 const bridge = /** @type {{normalizeHeader_: (n: string) => string, columnNameProblem_: (n: string) => string}} */ (
   /** @type {unknown} */ (context));
 

@@ -14,6 +14,10 @@ const DEPLOYMENT = 'AKfycbTestDeployment';
 const SPREADSHEETS = 'https://www.googleapis.com/auth/spreadsheets';
 /** A token carrying the fake runtime's one scope (emulator/auth.js format). */
 const BEARER = { authorization: 'Bearer ' + mintAccessToken({ scopes: [SPREADSHEETS] }) };
+/** The owner's token for Sheets and Drive calls: Google refuses a call without one. */
+const OWNER = { authorization: 'Bearer ' + mintAccessToken({ scopes: [SPREADSHEETS, 'https://www.googleapis.com/auth/drive'] }) };
+/** @param {string} p */
+const tokenFor = (p) => (p.startsWith('/_emulator/') ? {} : p.startsWith('/v1/scripts/') ? BEARER : OWNER);
 
 /** A stand-in with the runtime's interface, so the HTTP side is tested alone. */
 function fakeRuntime() {
@@ -42,7 +46,7 @@ async function start() {
   /** @param {string} method @param {string} p @param {any} [body] @param {Record<string, string>} [headers] */
   const call = async (method, p, body, headers) => {
     const res = await fetch(url + p, { method, body: body === undefined ? undefined : JSON.stringify(body),
-      headers: { 'content-type': 'application/json', ...(headers || (p.startsWith('/v1/scripts/') ? BEARER : {})) } });
+      headers: { 'content-type': 'application/json', ...(headers || tokenFor(p)) } });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
@@ -180,13 +184,13 @@ test('server.js: ready line, SIGTERM persists and exits 0, restart keeps data', 
   let { child, ready } = await startProc();
   assert.match(ready.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.match(ready.deploymentId, /^AKfycb[A-Za-z0-9_-]+$/);
-  let res = await fetch(ready.url + '/v4/spreadsheets', { method: 'POST', body: JSON.stringify({ properties: { title: 'persist' } }) });
+  let res = await fetch(ready.url + '/v4/spreadsheets', { method: 'POST', headers: OWNER, body: JSON.stringify({ properties: { title: 'persist' } }) });
   const id = (await res.json()).spreadsheetId;
-  await fetch(`${ready.url}/v4/spreadsheets/${id}/values/A1?valueInputOption=RAW`, { method: 'PUT', body: JSON.stringify({ values: [['kept']] }) });
+  await fetch(`${ready.url}/v4/spreadsheets/${id}/values/A1?valueInputOption=RAW`, { method: 'PUT', headers: OWNER, body: JSON.stringify({ values: [['kept']] }) });
   const code = await new Promise((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); });
   assert.equal(code, 0);
   ({ child, ready } = await startProc());
-  res = await fetch(`${ready.url}/v4/spreadsheets/${id}/values/A1`);
+  res = await fetch(`${ready.url}/v4/spreadsheets/${id}/values/A1`, { headers: OWNER });
   assert.deepEqual((await res.json()).values, [['kept']]);
   await new Promise((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); });
 });
@@ -286,7 +290,10 @@ test('OAuth: scripts.run needs a token with every granted scope; REST calls chec
   const write = await s.call('POST', `/v4/spreadsheets/${s.id}/values:batchClear`, { ranges: ['A1'] }, short);
   assert.equal(write.status, 403);
   assert.equal(write.body.error.details[0].reason, 'ACCESS_TOKEN_SCOPE_INSUFFICIENT');
-  assert.equal((await s.call('POST', `/v4/spreadsheets/${s.id}/values:batchClear`, { ranges: ['A1'] }, {})).status, 200, 'anonymous is served');
+  const anonymous = await s.call('POST', `/v4/spreadsheets/${s.id}/values:batchClear`, { ranges: ['A1'] }, {});
+  assert.equal(anonymous.status, 403);
+  assert.equal(anonymous.body.error.message, 'The request is missing a valid API key.');
+  assert.equal((await s.call('GET', '/drive/v3/files', undefined, {})).body.error.errors[0].reason, 'forbidden');
 
   const file = authorizedUser({ scopes: [SPREADSHEETS, 'https://www.googleapis.com/auth/drive'], tokenUri: s.url + '/token' });
   const grant = async (/** @type {Record<string, string>} */ form) => {

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from orchestrator.cli.common import Session, config_options, verb
-from orchestrator.engine.operations import bridge_call
+from orchestrator.engine.operations import once
 from orchestrator.engine.state import read_live_state
 
 
@@ -29,8 +29,8 @@ def backups(session: Session) -> tuple[Any, str]:
 @verb("hold")
 def hold(session: Session, release: bool, reason: str) -> tuple[Any, str]:
     """Pause migrations on the sheet (or --release to resume); a paused sheet refuses every apply."""
-    result = bridge_call(session.clients, "setHold", {"spreadsheetId": session.spreadsheet_id, "hold": not release,
-                                                      "reason": reason})
+    result = once(session.clients, session.store, session.spreadsheet_id, "release" if release else "hold",
+                  "setHold", {"hold": not release, "reason": reason})
     messages = {"held": "Migrations are paused.", "already_held": "Migrations were already paused.",
                 "released": "Migrations can run again.", "not_held": "Migrations were not paused."}
     return result, messages.get(str(result.get("status")), str(result))
@@ -42,6 +42,6 @@ def hold(session: Session, release: bool, reason: str) -> tuple[Any, str]:
 @verb("resolve")
 def resolve(session: Session, note: str) -> tuple[Any, str]:
     """Mark a failed or unfinished attempt in the history as looked at, so changes may run again."""
-    result = bridge_call(session.clients, "resolveFailure", {"spreadsheetId": session.spreadsheet_id, "note": note})
+    result = once(session.clients, session.store, session.spreadsheet_id, "resolve", "resolveFailure", {"note": note})
     return result, ("Nothing to resolve." if result.get("status") == "nothing_to_resolve"
                     else f"Resolved {result.get('resolvedOperation')}.")

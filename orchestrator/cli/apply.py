@@ -56,8 +56,7 @@ def apply(session: Session, migration_id: str | None, execute: bool, yes: bool,
         return plans, render_plan(plans, False) + "\n\nNothing was applied: add --execute to apply."
     target = session.target()
     state = read_live_state(session.clients.sheets, session.spreadsheet_id)
-    in_flight = {p.stem.removeprefix("apply-") for p in target.store.in_flight()
-                 if p.parent.name == session.spreadsheet_id and p.stem.startswith("apply-")}
+    in_flight = {r.key for r in target.store.in_flight(session.spreadsheet_id) if r.action == "apply"}
     todo = [m for m in migrations if (m.id == migration_id if migration_id else
                                       m in operations.pending(state, migrations) or m.id in in_flight)]
     if migration_id and not todo:

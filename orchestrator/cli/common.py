@@ -16,6 +16,7 @@ import click
 from pydantic import BaseModel
 
 from orchestrator.config import REQUIRED, SETTINGS, Config, ConfigError, load_config
+from orchestrator.contract.errors import ErrorCode
 from orchestrator.emulator import EmulatorError
 from orchestrator.engine.checkpoint import CheckpointError, CheckpointStore
 from orchestrator.engine.findings import Refused
@@ -41,9 +42,6 @@ from orchestrator.google.errors import (
 from orchestrator.migrations import MigrationSpecError
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-REFUSAL_CODES = {"DRIFT", "CONFLICT", "CHECKSUM", "ORDER", "CELL_LIMIT", "NOT_FOUND", "HOLD", "INVALID_REQUEST",
-                 "STALE_BRIDGE", "BACKUP_MISMATCH", "ALREADY_APPLIED", "IS_BACKUP"}
 
 
 class Failure(Exception):
@@ -83,9 +81,12 @@ class Session:
         assert self.config.spreadsheet_id is not None
         return self.config.spreadsheet_id
 
+    @property
+    def store(self) -> CheckpointStore:
+        return CheckpointStore(self.config.checkpoint_dir)
+
     def target(self, quiet: bool = False) -> Target:
-        return Target(self.clients, self.spreadsheet_id, CheckpointStore(self.config.checkpoint_dir),
-                      Progress(None if quiet else sys.stderr))
+        return Target(self.clients, self.spreadsheet_id, self.store, Progress(None if quiet else sys.stderr))
 
 
 def to_jsonable(value: Any) -> Any:
@@ -98,54 +99,73 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def _coded(code: ErrorCode, message: str) -> tuple[ExitCode, str, str]:
+    return code.exit_code, code.value, message
+
+
 def classify(exc: BaseException) -> tuple[ExitCode, str, str]:
-    """(exit code, machine code, message) of an exception."""
+    """(exit code, machine code, message) of an exception. The exit code of a coded error is its code's
+    (orchestrator/contract/errors.py); a code the contract does not know keeps its text."""
     if isinstance(exc, Failure):
         return exc.code, exc.code.name, exc.message
     if isinstance(exc, Refused):
-        code = exc.code
-        exit_code = ExitCode.NEEDS_ATTENTION if code == "BLOCKED" else ExitCode.REFUSED
-        return exit_code, code, str(exc)
+        known = ErrorCode.of(exc.code)
+        return (known.exit_code if known else ExitCode.REFUSED), exc.code, str(exc)
     if isinstance(exc, VerificationFailed):
-        return ExitCode.VERIFY_FAILED, "VERIFY_FAILED", str(exc)
+        return _coded(ErrorCode.VERIFY_FAILED, str(exc))
     if isinstance(exc, (CheckpointError, StateError)):
-        return ExitCode.NEEDS_ATTENTION, "NEEDS_ATTENTION", str(exc)
+        return _coded(ErrorCode.NEEDS_ATTENTION, str(exc))
     if isinstance(exc, ScriptError):
-        if exc.code == "LOCK_BUSY":
-            return ExitCode.LOCK_BUSY, "LOCK_BUSY", exc.message
-        if exc.code in REFUSAL_CODES:
-            return ExitCode.REFUSED, exc.code or "", exc.message
-        if exc.code == "BLOCKED":
-            return ExitCode.NEEDS_ATTENTION, "BLOCKED", exc.message
-        name = "EXECUTION_TIMEOUT" if isinstance(exc, ExecutionTimeout) else exc.code or "SCRIPT_ERROR"
-        return ExitCode.SCRIPT_ERROR, name, exc.message
+        if exc.known_code is not None:
+            return _coded(exc.known_code, exc.message)
+        if isinstance(exc, ExecutionTimeout):
+            return _coded(ErrorCode.EXECUTION_TIMEOUT, exc.message)
+        return ExitCode.SCRIPT_ERROR, exc.code or ErrorCode.SCRIPT_ERROR.value, exc.message
     if isinstance(exc, (ConfigError, CredentialsError, DeploymentNotFound, PermissionDenied, MissingScopes,
                         AuthExpired, MigrationSpecError, NotFound, EmulatorError)):
         return ExitCode.USAGE, type(exc).__name__, str(exc)
     if isinstance(exc, GridChanged):
-        return ExitCode.GRID_CHANGED, "GRID_CHANGED", exc.message
+        return _coded(ErrorCode.GRID_CHANGED, exc.message)
     if isinstance(exc, (TransportError, QuotaExhausted, ApiError)):
         return ExitCode.GOOGLE_UNAVAILABLE, type(exc).__name__, str(exc)
     return ExitCode.INTERNAL, type(exc).__name__, f"{type(exc).__name__}: {exc}"
 
 
+@dataclass
+class Outcome:
+    """What a verb ends with: its result, its text, and its exit code — a non-zero code is not always an error
+    (`status --check` with pending migrations, a `doctor` report with failed lines). `error` is the one-line
+    verdict of a failure, for stderr and the JSON document."""
+
+    result: Any
+    text: str
+    code: ExitCode = ExitCode.OK
+    error: str | None = None
+
+
 def verb(name: str, *, require: tuple[str, ...] = REQUIRED, clients: bool = True) -> Callable[[F], F]:
     """Wrap a verb: load the configuration, open the clients, print the result (text or `--json`), and turn
-    every exception into its exit code. The verb returns `(result, text)` and may raise."""
+    every exception into its exit code (`classify`, the one mapping). The verb returns an `Outcome` (or
+    `(result, text)`: success) and may raise."""
 
     def wrap(func: F) -> F:
         @functools.wraps(func)
         def run(**kwargs: Any) -> None:
             as_json = bool(kwargs.pop("as_json", False))
             result: Any = None
+            error: dict[str, str] | None = None
             try:
                 if clients:
                     config = pop_config(kwargs, require)
                     with GoogleClients.from_config(config) as google:
-                        result, text = func(Session(config, google), **kwargs)
+                        outcome = func(Session(config, google), **kwargs)
                 else:
-                    result, text = func(**kwargs)
-                code, error = ExitCode.OK, None
+                    outcome = func(**kwargs)
+                if isinstance(outcome, tuple):
+                    outcome = Outcome(*outcome)
+                result, text, code = outcome.result, outcome.text, outcome.code
+                if outcome.error:
+                    error = {"code": code.name, "message": outcome.error}
             except (click.exceptions.Abort, click.UsageError):
                 raise
             except Exception as exc:  # every failure becomes a documented exit code
@@ -155,8 +175,6 @@ def verb(name: str, *, require: tuple[str, ...] = REQUIRED, clients: bool = True
                 text = ""
                 if code is ExitCode.INTERNAL and os.environ.get("ZEUES_DEBUG"):
                     traceback.print_exc()
-                if isinstance(exc, Failure) and exc.code is ExitCode.PENDING:
-                    text, error = exc.message, None
             if as_json:
                 print(json.dumps({"command": name, "ok": code is ExitCode.OK or code is ExitCode.PENDING,
                                   "exitCode": int(code), "result": to_jsonable(result), "error": error},

@@ -14,26 +14,24 @@ emulator) cannot be reached. `--json` prints the list of checks.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any, Literal
 
 import click
 from pydantic import BaseModel
 
-from orchestrator.cli.common import Failure, classify, config_options, pop_config, verb
-from orchestrator.codegen import BRIDGE_DIR, bridge_build_hash, bridge_version
+from orchestrator.cli.common import Outcome, classify, config_options, pop_config, verb
 from orchestrator.config import SETTINGS, Config
-from orchestrator.engine.budget import apply_budget
-from orchestrator.engine.checkpoint import CheckpointError, CheckpointStore
+from orchestrator.contract.bridge_build import BRIDGE_BUILD_HASH
+from orchestrator.engine import operations
+from orchestrator.engine.checkpoint import Action, CheckpointError, CheckpointStore
 from orchestrator.engine.preflight import CELL_WARNING
+from orchestrator.engine.runs import deployed_bridge, stale_bridge
 from orchestrator.engine.state import LiveState, read_live_state
 from orchestrator.exit_codes import ExitCode
 from orchestrator.google import GoogleClients
 from orchestrator.google.auth import LoadedCredentials, load_credentials
 from orchestrator.google.errors import CredentialsError, scopes_hint
 from orchestrator.google.scopes import REQUIRED_SCOPES
-from orchestrator.google.script import new_op_id
 from orchestrator.migrations import load_migrations
 from orchestrator.migrations.spec import Migration
 
@@ -69,14 +67,10 @@ def _from_exception(name: str, exc: BaseException) -> Check:
     return _fail(name, message, code=code)
 
 
-def needed_scopes(manifest: Path = BRIDGE_DIR / "appsscript.json") -> list[str]:
+def needed_scopes() -> list[str]:
     """Every scope the token must hold: the bridge manifest's `oauthScopes` (scripts.run needs all of them)
-    plus what the orchestrator reads with (REQUIRED_SCOPES)."""
-    try:
-        declared = json.loads(manifest.read_text(encoding="utf-8")).get("oauthScopes", [])
-    except (OSError, ValueError):
-        declared = []
-    return list(dict.fromkeys([*declared, *REQUIRED_SCOPES]))
+    plus what the orchestrator reads with; REQUIRED_SCOPES holds both (the manifest's as built into the package)."""
+    return list(REQUIRED_SCOPES)
 
 
 def held_scopes(credentials: Any) -> list[str] | None:
@@ -106,12 +100,9 @@ def check_configuration(config: Config) -> Check:
 def check_credentials(config: Config) -> tuple[Check, LoadedCredentials | None]:
     where = config.source.get("credentials")
     try:
-        loaded = load_credentials(config.credentials, endpoint=config.endpoint)
+        loaded = load_credentials(config.credentials)
     except CredentialsError as exc:
         return _fail("credentials", str(exc)), None
-    if loaded.kind == "anonymous":
-        return _ok("credentials", f"anonymous: the endpoint (from {config.source.get('endpoint')}) points every API "
-                                  f"at {config.endpoint}, the emulator, so no OAuth token is sent"), loaded
     said = f" (set by {where})" if where and where.kind != "default" else ""
     if loaded.kind == "service_account":
         return _fail("credentials", f"a service account, from {loaded.source}{said}: Google does not let service "
@@ -125,9 +116,6 @@ def check_scopes(loaded: LoadedCredentials | None, bridge_answered: bool) -> Che
     name = "scopes"
     if loaded is None:
         return _skip(name, "no credentials")
-    if loaded.kind == "anonymous":
-        return _skip(name, "anonymous credentials send no token: the emulator serves Sheets and Drive reads without "
-                           "one, but scripts.run needs a user token holding every scope (see the bridge line)")
     if loaded.kind == "service_account":
         return _skip(name, "service-account credentials cannot call the bridge")
     needed = needed_scopes()
@@ -156,21 +144,19 @@ def check_bridge(config: Config, clients: GoogleClients | None, loaded: LoadedCr
     if loaded.kind == "service_account":
         return _skip(name, "service-account credentials cannot call scripts.run")
     try:
-        info = clients.script.run("bridgeInfo", {"opId": new_op_id()})
+        info = deployed_bridge(clients)
     except Exception as exc:  # noqa: BLE001 - each failure is a line of the report, not the end of it
         return _from_exception(name, exc)
-    local, version = bridge_build_hash(), bridge_version()
-    deployed_hash, deployed_version = str(info.get("buildHash")), str(info.get("version"))
-    if deployed_hash != local:
+    stale = stale_bridge(info)
+    if stale is not None:  # the same judgement every run makes before it changes anything
         fix = ("restart the emulator on this checkout's appsscript/ folder (`--script appsscript`)" if config.endpoint
                else "deploy this checkout's bridge: `npx clasp push --force`, then "
                     f"`npx clasp update-deployment {config.deployment_id}` (docs/operator.md, \"Deploying the "
                     "bridge\")")
-        return _fail(name, f"{config.deployment_id} answers with bridge {deployed_version} build "
-                           f"{deployed_hash[:19]}…, "
-                           f"but this checkout's build is {version} {local[:19]}…: the deployment is stale", fix=fix)
-    return _ok(name, f"{config.deployment_id} answers: bridge {deployed_version}, build {local[:19]}… = this "
-                     "checkout's")
+        return _fail(name, f"{config.deployment_id} answers, but {stale.message.split('; deploy it')[0]}: the "
+                           "deployment is stale", fix=fix)
+    return _ok(name, f"{config.deployment_id} answers: bridge {info.get('version')}, build "
+                     f"{BRIDGE_BUILD_HASH[:19]}… = this checkout's")
 
 
 def check_spreadsheet(config: Config, clients: GoogleClients | None) -> tuple[Check, LiveState | None]:
@@ -188,20 +174,18 @@ def check_spreadsheet(config: Config, clients: GoogleClients | None) -> tuple[Ch
     return _ok(name, detail), state
 
 
-def check_state(state: LiveState | None, known: list[Migration] | None) -> list[Check]:
+def check_state(state: LiveState | None, known: list[Migration] | None, store: CheckpointStore) -> list[Check]:
     """The cell budget, the migrations, the hold and the history of a readable spreadsheet (no migrations line
-    when the migration files could not be loaded: that failure is its own line)."""
+    when the migration files could not be loaded: that failure is its own line), judged from the engine's
+    status — the figures `status` prints."""
     names = ("cell budget", "migrations", "hold", "history")
     if state is None:
         return [_skip(n, "the spreadsheet is not readable") for n in names if known is not None or n != "migrations"]
-    migrations = known or []
+    status = operations.summarize(state, known or [], store)
     checks = []
-    applied = {r.migration_id: r for r in state.applied()}
-    pending = [m for m in migrations if m.id not in applied]
-    cells = apply_budget(state, pending)
+    pending, cells = status.pending, status.cells_after_pending
     budget = f"{state.cell_count:,} of {cells.limit:,} cells" + (
-        f"; {cells.after:,} after the pending {', '.join(m.id for m in pending)} ({cells.parts()})"
-        if pending else "")
+        f"; {cells.after:,} after the pending {', '.join(pending)} ({cells.parts()})" if pending else "")
     if cells.over:
         checks.append(_fail("cell budget", budget + ": over Google's limit (the grid counts, not the data)",
                             fix="delete unused empty rows or columns (or sheets) until the total after the pending "
@@ -210,10 +194,9 @@ def check_state(state: LiveState | None, known: list[Migration] | None) -> list[
         near = " — close to the limit" if cells.peak > cells.limit * CELL_WARNING else ""
         checks.append(_ok("cell budget", budget + near))
 
-    by_id = {m.id: m for m in migrations}
-    changed = [i for i, r in applied.items() if i in by_id and by_id[i].checksum != r.checksum]
+    changed = status.checksum_mismatches
     summary = (f"schema version {state.schema_version or '2.1 (never migrated)'}; applied: "
-               f"{', '.join(applied) or 'none'}; pending: {', '.join(m.id for m in pending) or 'none'}")
+               f"{', '.join(a['id'] for a in status.applied) or 'none'}; pending: {', '.join(pending) or 'none'}")
     if known is None:
         pass
     elif changed:
@@ -224,7 +207,7 @@ def check_state(state: LiveState | None, known: list[Migration] | None) -> list[
     else:
         checks.append(_ok("migrations", summary))
 
-    hold = state.hold
+    hold = status.hold
     if hold:
         reason = f": {hold.get('reason')}" if hold.get("reason") else ""
         checks.append(_fail("hold", f"migrations are paused on this sheet by {hold.get('by')} at "
@@ -234,11 +217,11 @@ def check_state(state: LiveState | None, known: list[Migration] | None) -> list[
     else:
         checks.append(_ok("hold", "none: migrations may run"))
 
-    failure = state.unresolved_failure()
+    failure = status.unresolved_failure
     if failure:
         checks.append(_fail(
-            "history", f"an earlier {failure.action} of {failure.migration_id or 'the sheet'} (operation "
-                       f"{failure.operation_id}, {failure.started_at}) is recorded as {failure.status}",
+            "history", f"an earlier {failure['action']} of {failure['migration_id'] or 'the sheet'} (operation "
+                       f"{failure['operation_id']}, {failure['started_at']}) is recorded as {failure['status']}",
             fix="look at it with `zeues-migrate history` (and the backup it names), then mark it as looked at: "
                 "`zeues-migrate resolve --note \"what was checked\"`", code=ExitCode.NEEDS_ATTENTION))
     else:
@@ -246,31 +229,34 @@ def check_state(state: LiveState | None, known: list[Migration] | None) -> list[
     return checks
 
 
+def resume_command(action: Action, key: str) -> str:
+    """The command that resumes an interrupted run or replays an operation whose reply was lost."""
+    return {"apply": f"zeues-migrate apply {key} --execute", "rollback": f"zeues-migrate rollback {key} --execute",
+            "restore": f"zeues-migrate restore {key} --force", "hold": "zeues-migrate hold",
+            "release": "zeues-migrate hold --release", "resolve": "zeues-migrate resolve"}[action]
+
+
 def check_runs(config: Config) -> Check:
     """Checkpoints of interrupted runs (of this spreadsheet when its id is known)."""
     name = "runs in flight"
     store = CheckpointStore(config.checkpoint_dir)
-    paths = [p for p in store.in_flight()
-             if config.spreadsheet_id is None or p.parent.name == config.spreadsheet_id]
-    if not paths:
+    runs = store.in_flight(config.spreadsheet_id)
+    if not runs:
         return _ok(name, f"none (checkpoints in {config.checkpoint_dir})")
     lines, fixes = [], []
-    for path in paths:
-        action, _, migration_id = path.stem.partition("-")
+    for run in runs:
         try:
-            if action not in ("apply", "rollback"):
-                raise CheckpointError(f"checkpoint {path} is not named <apply|rollback>-<migration>.json")
-            checkpoint = store.load(path.parent.name, action, migration_id)  # type: ignore[arg-type]
+            checkpoint = store.load(run.spreadsheet_id, run.action, run.key)
         except CheckpointError as exc:
             lines.append(str(exc))
-            fixes.append(f"look at {path}, then move it aside (or rerun with --discard-checkpoint)")
+            fixes.append(f"look at {run.path}, then move it aside (or rerun with --discard-checkpoint)")
             continue
         assert checkpoint is not None
         done = list(checkpoint.steps)
-        lines.append(f"{action} {migration_id} on {path.parent.name} (run {checkpoint.run_id}, started "
+        lines.append(f"{run.action} {run.key} on {run.spreadsheet_id} (run {checkpoint.run_id}, started "
                      f"{checkpoint.created_at:%Y-%m-%d %H:%M} UTC) stopped after {done[-1] if done else 'no step'}")
-        fixes.append(f"resume it: `zeues-migrate {action} {migration_id} --execute` (it re-reads the sheet and "
-                     "never repeats a finished step), or start over with `--discard-checkpoint`")
+        fixes.append(f"resume it: `{resume_command(run.action, run.key)}` (it re-reads the sheet and never repeats "
+                     "a finished step), or start over with `--discard-checkpoint`")
     return _fail(name, "; ".join(lines), fix="; ".join(dict.fromkeys(fixes)), code=ExitCode.NEEDS_ATTENTION)
 
 
@@ -294,7 +280,7 @@ def diagnose(config: Config, loaded: LoadedCredentials | None = None,
             migrations = load_migrations()
         except Exception as exc:  # noqa: BLE001 - a broken migration file is a line too
             checks.append(_from_exception("migrations", exc))
-        checks.extend(check_state(state, migrations))
+        checks.extend(check_state(state, migrations, CheckpointStore(config.checkpoint_dir)))
     finally:
         if clients is not None:
             clients.close()
@@ -324,16 +310,12 @@ def render(checks: list[Check]) -> str:
 @click.command("doctor")
 @config_options
 @verb("doctor", clients=False)
-def doctor(**settings: Any) -> tuple[Any, str]:
+def doctor(**settings: Any) -> Outcome:
     """Check the configuration, credentials and scopes, the deployed bridge (build hash), the spreadsheet and its
     cell budget, holds, failed attempts and interrupted runs. Each line is OK or says how to fix it."""
     config = pop_config(settings, require=())
     checks = diagnose(config)
-    code = exit_code(checks)
-    text = render(checks)
-    if code is not ExitCode.OK:
-        if not click.get_current_context().params.get("as_json"):
-            click.echo(text)  # the report on stdout, the one-line verdict on stderr
-        failed = [c for c in checks if c.status == "fail"]
-        raise Failure(code, f"{len(failed)} check(s) failed, first: {failed[0].check}", checks)
-    return checks, text
+    failed = [c for c in checks if c.status == "fail"]
+    # The report on stdout, the one-line verdict on stderr.
+    return Outcome(checks, render(checks), exit_code(checks),
+                   f"{len(failed)} check(s) failed, first: {failed[0].check}" if failed else None)

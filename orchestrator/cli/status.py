@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
-from orchestrator.cli.common import Failure, Session, config_options, verb
+from orchestrator.cli.common import Outcome, Session, config_options, verb
 from orchestrator.engine import operations
-from orchestrator.engine.checkpoint import CheckpointStore
 from orchestrator.exit_codes import ExitCode
 from orchestrator.migrations import load_migrations
 
@@ -17,10 +14,9 @@ from orchestrator.migrations import load_migrations
 @click.option("--check", is_flag=True, help=f"exit {int(ExitCode.PENDING)} when migrations are pending (for CI)")
 @config_options
 @verb("status")
-def status(session: Session, check: bool) -> tuple[Any, str]:
+def status(session: Session, check: bool) -> Outcome:
     """Show the sheet's schema version, applied and pending migrations, holds and interrupted runs."""
-    s = operations.status(session.clients, session.spreadsheet_id, load_migrations(),
-                          CheckpointStore(session.config.checkpoint_dir))
+    s = operations.status(session.clients, session.spreadsheet_id, load_migrations(), session.store)
     lines = [f"{s.title} ({s.spreadsheet_id})",
              f"  schema version: {s.schema_version or '2.1 (never migrated)'}",
              f"  applied: {', '.join(a['id'] + ' at ' + a['applied_at'] for a in s.applied) or 'none'}",
@@ -36,5 +32,5 @@ def status(session: Session, check: bool) -> tuple[Any, str]:
         lines.append(f"  CHANGED after being applied: {', '.join(s.checksum_mismatches)} (restore those files)")
     text = "\n".join(lines)
     if check and s.pending:
-        raise Failure(ExitCode.PENDING, text + f"\n{len(s.pending)} migration(s) pending", s)
-    return s, text
+        return Outcome(s, text + f"\n{len(s.pending)} migration(s) pending", ExitCode.PENDING)
+    return Outcome(s, text)

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from orchestrator.conformance.target import Reply, Target
+from orchestrator.domain.columns import quote_sheet
 
 CheckFunction = Callable[[Target], None]
 
@@ -94,7 +95,7 @@ class Sheet:
     sheet_id: int
 
     def a1(self, cells: str) -> str:
-        return "'" + self.title.replace("'", "''") + "'!" + cells
+        return quote_sheet(self.title) + "!" + cells
 
 
 @contextmanager

@@ -1,6 +1,6 @@
 """Google's limits that decide what a change may do (DESIGN.md, "Platform facts"), and the grid the bridge creates
-the history sheet with (the cell budget counts it). The bridge's copy is `appsscript/Contract.js`, generated from
-`BRIDGE_CONSTANTS` by `python3 tasks.py regen`; a test fails while it is stale.
+the history sheet with (the cell budget counts it). The bridge's copy is in `appsscript/Contract.js`, generated
+from `BRIDGE_CONSTANTS` by `python3 tasks.py regen`; a test fails while it is stale.
 """
 
 from __future__ import annotations

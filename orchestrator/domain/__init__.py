@@ -27,6 +27,7 @@ from orchestrator.domain.columns import (
     column_name_problem,
     header_fingerprint,
     normalize_header,
+    quote_sheet,
 )
 from orchestrator.domain.events import METADATA_COLUMNS, EventoTipo, MetadataEvent, Operacion
 from orchestrator.domain.schema_mode import SchemaMode, resolve_schema_mode
@@ -47,5 +48,5 @@ __all__ = [
     "Operacion", "SchemaMode", "Spool", "SpoolReader", "SpoolWriter", "WorkerRef",
     "column_letter", "column_name_problem", "datetime_to_serial", "format_local_datetime", "header_fingerprint",
     "is_blank", "normalize_header", "parse_date", "parse_int", "parse_local_datetime", "parse_text",
-    "parse_timestamp", "parse_worker", "resolve_schema_mode", "serial_to_datetime",
+    "parse_timestamp", "parse_worker", "quote_sheet", "resolve_schema_mode", "serial_to_datetime",
 ]

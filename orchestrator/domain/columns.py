@@ -19,12 +19,15 @@ class HeaderError(ValueError):
 
 # Characters a header match ignores, by Unicode general category: every mark (accents, combining marks of any
 # block), every separator (spaces of any width, line and paragraph separators), controls (tab, newline, \v)
-# and format characters (zero-width space/joiners, word joiner, BOM, soft hyphen). The bridge applies the same
-# rule (appsscript/Sheets.js normalizeHeader_); orchestrator/contract/header-vectors.json is run by both.
-_IGNORED_CATEGORIES = frozenset({"Mn", "Mc", "Me", "Zs", "Zl", "Zp", "Cc", "Cf"})
+# and format characters (zero-width space/joiners, word joiner, BOM, soft hyphen); and underscores. The bridge
+# applies the same rule (appsscript/Sheets.js normalizeHeader_, with the regex `python3 tasks.py regen` builds
+# from these sets into Contract.js); orchestrator/contract/header-vectors.json is run by both.
+HEADER_IGNORED_CATEGORIES = frozenset({"Mn", "Mc", "Me", "Zs", "Zl", "Zp", "Cc", "Cf"})
+HEADER_IGNORED_CHARACTERS = frozenset("_")
 # What a column name written in a migration spec may not contain: characters nobody can see or type on
 # purpose. A plain space (U+0020) is the only separator allowed.
-_REFUSED_IN_NAMES = frozenset({"Zl", "Zp", "Cc", "Cf", "Cn", "Co", "Cs"})
+NAME_REFUSED_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cn", "Co", "Cs"})
+NAME_ALLOWED_CHARACTERS = frozenset(" ")  # in a refused category, allowed all the same
 
 
 def normalize_header(name: str) -> str:
@@ -37,14 +40,15 @@ def normalize_header(name: str) -> str:
     """
     primary = name.split(" / ", 1)[0]
     decomposed = unicodedata.normalize("NFKD", primary.upper().lower())
-    return "".join(c for c in decomposed if c != "_" and unicodedata.category(c) not in _IGNORED_CATEGORIES)
+    return "".join(c for c in decomposed
+                   if c not in HEADER_IGNORED_CHARACTERS and unicodedata.category(c) not in HEADER_IGNORED_CATEGORIES)
 
 
 def column_name_problem(name: str) -> str | None:
     """Why `name` may not be a new column's name, or None. Names the first bad code point and its position."""
     for position, char in enumerate(name):
         category = unicodedata.category(char)
-        if category in _REFUSED_IN_NAMES or (category == "Zs" and char != " "):
+        if category in NAME_REFUSED_CATEGORIES and char not in NAME_ALLOWED_CHARACTERS:
             what = unicodedata.name(char, "unnamed")
             return (f"column name {name!r} has U+{ord(char):04X} ({what}) at position {position}: invisible, "
                     "control and non-ASCII space characters are not allowed in a column name")
@@ -65,6 +69,12 @@ def column_letter(index: int) -> str:
         n, rem = divmod(n - 1, 26)
         letters = chr(ord("A") + rem) + letters
     return letters
+
+
+def quote_sheet(title: str) -> str:
+    """A sheet title as A1 notation writes it before `!`: in single quotes, each quote in it doubled
+    (`O'Brien` -> `'O''Brien'`). Quoting is always allowed, so every title is quoted."""
+    return "'" + title.replace("'", "''") + "'"
 
 
 def header_fingerprint(header: Sequence[str]) -> str:

@@ -24,7 +24,7 @@ from orchestrator.domain.cells import (
     parse_text,
     parse_worker,
 )
-from orchestrator.domain.columns import ColumnMap, HeaderError
+from orchestrator.domain.columns import ColumnMap, HeaderError, quote_sheet
 from orchestrator.domain.schema_mode import SchemaMode
 
 OPERACIONES = "Operaciones"
@@ -149,5 +149,4 @@ class SpoolWriter:
             if field in V30_COLUMNS:
                 raise HeaderError(f"{field!r} is a v3.0 column; a v2.1-mode writer never writes it")
             raise HeaderError(f"unknown spool field {field!r}")
-        quoted = "'" + self.sheet.replace("'", "''") + "'"
-        return f"{quoted}!{self.columns.letter(self._fields[field])}{spool.row_number}"
+        return f"{quote_sheet(self.sheet)}!{self.columns.letter(self._fields[field])}{spool.row_number}"

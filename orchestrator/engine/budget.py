@@ -16,12 +16,12 @@ from collections.abc import Iterable, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from orchestrator.contract.limits import CELL_LIMIT, HISTORY_GRID_ROWS
-from orchestrator.domain.columns import column_letter
-from orchestrator.engine.state import HISTORY_COLUMNS, HISTORY_SHEET, LiveState
+from orchestrator.contract.sheets import ARCHIVE_COLUMNS, HISTORY_COLUMNS, HISTORY_SHEET
+from orchestrator.domain.columns import column_letter, quote_sheet
+from orchestrator.engine.state import LiveState
 from orchestrator.google.sheets import SheetsReader
 from orchestrator.migrations.spec import AddColumns, Migration
 
-ARCHIVE_KEY_COLUMNS = 3  # the archive sheet's `sheet`, `row` and `key` before the archived columns (Rollback.js)
 _READ_ROWS = 20_000  # rows of each column per read when counting what a rollback archives: well under 2 MB
 
 
@@ -128,7 +128,7 @@ def rollback_budget(state: LiveState, columns: Iterable[str], archive_rows: int,
                     backed_up: bool = False) -> CellBudget:
     """`rollback`: the backup's history row (unless `backed_up`), then one batchUpdate that deletes the migration's
     columns (named by their sheets, one entry per column) first, adds the archive sheet (a header row and
-    `archive_rows` rows; `sheet`, `row`, `key` and one column per removed column) and appends the rollback's
+    `archive_rows` rows; the contract's ARCHIVE_COLUMNS and one column per removed column) and appends the rollback's
     history row."""
     count = _Count(state)
     if not backed_up:
@@ -136,7 +136,7 @@ def rollback_budget(state: LiveState, columns: Iterable[str], archive_rows: int,
     sheets = list(columns)
     for sheet in sheets:
         count.columns(sheet, -1)
-    count.sheet(archive_rows + 1, ARCHIVE_KEY_COLUMNS + len(sheets))
+    count.sheet(archive_rows + 1, len(ARCHIVE_COLUMNS) + len(sheets))
     count.history_row()
     return count.budget()
 
@@ -152,7 +152,7 @@ def archive_rows(reader: SheetsReader, state: LiveState, columns: Sequence[tuple
         info = state.sheet(title)
         if info is None:
             continue
-        quoted = "'" + title.replace("'", "''") + "'"
+        quoted = quote_sheet(title)
         with_content: set[int] = set()
         for first in range(2, info.row_count + 1, _READ_ROWS):
             last = min(first + _READ_ROWS - 1, info.row_count)

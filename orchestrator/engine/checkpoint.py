@@ -18,7 +18,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 FORMAT: Literal["zeues-migrate/checkpoint/1"] = "zeues-migrate/checkpoint/1"
-Action = Literal["apply", "rollback"]
+# The runs (engine/runs.py) and the one-call operations (engine/operations.py `once`): each keeps its opIds
+# here before its first call, so a rerun after a lost reply replays instead of acting twice.
+Action = Literal["apply", "rollback", "restore", "hold", "release", "resolve"]
+ACTIONS: tuple[Action, ...] = ("apply", "rollback", "restore", "hold", "release", "resolve")
 
 
 class CheckpointError(Exception):
@@ -77,6 +80,15 @@ def atomic_write(path: Path, text: str) -> None:
         os.close(dir_fd)
 
 
+class InFlight(BaseModel):
+    """A run's checkpoint found on disk, not yet finished (open it with `CheckpointStore.load`)."""
+
+    spreadsheet_id: str
+    action: Action
+    key: str  # the migration id, the backup id of a restore, or the operation's name
+    path: Path
+
+
 class CheckpointStore:
     """`<root>/<spreadsheet id>/<action>-<migration id>.json` for the run in progress; finished runs move to
     `<root>/<spreadsheet id>/finished/<run id>.json`."""
@@ -133,12 +145,25 @@ class CheckpointStore:
         path = self.path(spreadsheet_id, action, migration_id)
         if not path.exists():
             return None
-        aside = path.with_name(f"{path.stem}.discarded-{_now().strftime('%Y%m%dT%H%M%SZ')}.json")
+        # Microseconds: two discards in one second must not overwrite the first (never deleted, never lost).
+        aside = path.with_name(f"{path.stem}.discarded-{_now().strftime('%Y%m%dT%H%M%S.%fZ')}.json")
         os.replace(path, aside)
         return aside
 
-    def in_flight(self) -> list[Path]:
-        return sorted(p for p in self.root.glob("*/*.json") if ".discarded-" not in p.name)
+    def run_dir(self, checkpoint: RunCheckpoint) -> Path:
+        """Where a run keeps its snapshot spill files (sheet data: private to the owner)."""
+        return self.root / checkpoint.spreadsheet_id / checkpoint.run_id
+
+    def in_flight(self, spreadsheet_id: str | None = None) -> list[InFlight]:
+        """The runs not finished, of one spreadsheet or all; the only reader of checkpoint file names."""
+        found = []
+        for path in sorted(self.root.glob("*/*.json")):
+            action, _, key = path.stem.partition("-")
+            if ".discarded-" in path.name or action not in ACTIONS:
+                continue
+            if spreadsheet_id is None or path.parent.name == spreadsheet_id:
+                found.append(InFlight(spreadsheet_id=path.parent.name, action=action, key=key, path=path))
+        return found
 
 
 def _first_line(exc: Exception) -> str:

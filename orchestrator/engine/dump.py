@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from pydantic import BaseModel
 
+from orchestrator.domain.columns import quote_sheet
 from orchestrator.engine.progress import Progress
 from orchestrator.google.sheets import Grid, SheetsReader
 
@@ -134,8 +135,7 @@ def dump_spreadsheet(reader: SheetsReader, spreadsheet_id: str, output: Path,
 
 
 def _row_one(props: dict[str, Any]) -> str:
-    title = "'" + str(props.get("title", "")).replace("'", "''") + "'"
-    return f"{title}!1:1"
+    return f"{quote_sheet(str(props.get('title', '')))}!1:1"
 
 
 def _dump_sheet(reader: SheetsReader, spreadsheet_id: str, sheet: dict[str, Any], columns: list[dict[str, Any]],

@@ -1,11 +1,14 @@
-"""Findings: what a check found, with a stable code (the bridge's codes, without the ZEUES_ prefix) that the
-CLI maps to an exit code, and a message that says what to do."""
+"""Findings: what a check found, with a stable code (orchestrator/contract/errors.py: the bridge's codes, without
+the ZEUES_ prefix, and the orchestrator's own) that the CLI maps to an exit code, and a message that says what
+to do."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from orchestrator.contract.errors import ErrorCode
 
 Level = Literal["error", "warning", "info"]
 
@@ -14,7 +17,7 @@ class Finding(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     level: Level
-    code: str
+    code: str  # an ErrorCode (orchestrator/contract/errors.py); a test checks every code the tool writes is one
     message: str
 
 
@@ -32,4 +35,4 @@ class Refused(Exception):
     @property
     def code(self) -> str:
         first = errors(self.findings)
-        return first[0].code if first else "REFUSED"
+        return first[0].code if first else ErrorCode.REFUSED.value

@@ -8,16 +8,18 @@ from pydantic import BaseModel
 
 from orchestrator.contract.limits import CELL_LIMIT
 from orchestrator.domain.columns import column_letter
-from orchestrator.engine.budget import CellBudget, apply_budgets
-from orchestrator.engine.checkpoint import CheckpointStore
+from orchestrator.engine.budget import CellBudget, apply_budget, apply_budgets
+from orchestrator.engine.checkpoint import Action, CheckpointStore
 from orchestrator.engine.findings import Finding, Refused, errors
 from orchestrator.engine.preflight import check_apply, new_column_positions
 from orchestrator.engine.runs import check_bridge
 from orchestrator.engine.state import LiveState, read_live_state
 from orchestrator.engine.verify import VerifyReport, verify_structure
 from orchestrator.google import GoogleClients
+from orchestrator.google.errors import ScriptError
 from orchestrator.google.script import new_op_id
 from orchestrator.migrations import bridge_payload
+from orchestrator.migrations.spec import checksum_of
 from orchestrator.migrations.spec import AddColumns, Baseline, Migration, RegisterEventTypes
 
 
@@ -32,11 +34,17 @@ class Status(BaseModel):
     in_flight: list[str]
     cell_count: int
     cell_limit: int = CELL_LIMIT
+    cells_after_pending: CellBudget  # what applying every pending migration would leave (engine/budget.py)
     checksum_mismatches: list[str]
 
 
 def status(clients: GoogleClients, spreadsheet_id: str, migrations: list[Migration], store: CheckpointStore) -> Status:
-    state = read_live_state(clients.sheets, spreadsheet_id)
+    return summarize(read_live_state(clients.sheets, spreadsheet_id), migrations, store)
+
+
+def summarize(state: LiveState, migrations: list[Migration], store: CheckpointStore) -> Status:
+    """The status of a live state: what `status` prints and `doctor` judges, computed in one place."""
+    spreadsheet_id = state.spreadsheet_id
     applied = state.applied()
     applied_ids = {r.migration_id for r in applied}
     by_id = {m.id: m for m in migrations}
@@ -46,8 +54,9 @@ def status(clients: GoogleClients, spreadsheet_id: str, migrations: list[Migrati
         applied=[{"id": r.migration_id, "checksum": r.checksum, "applied_at": r.finished_at, "by": r.who}
                  for r in applied],
         pending=[m.id for m in migrations if m.id not in applied_ids], hold=state.hold,
+        cells_after_pending=apply_budget(state, pending(state, migrations)),
         unresolved_failure=failure.model_dump() if failure else None,
-        in_flight=[str(p) for p in store.in_flight() if p.parent.name == spreadsheet_id],
+        in_flight=[str(r.path) for r in store.in_flight(spreadsheet_id)],
         cell_count=state.cell_count,
         checksum_mismatches=[r.migration_id for r in applied
                              if r.migration_id in by_id and by_id[r.migration_id].checksum != r.checksum])
@@ -114,4 +123,27 @@ def verify_live(clients: GoogleClients, spreadsheet_id: str, migrations: list[Mi
 
 
 def bridge_call(clients: GoogleClients, function: str, request: dict[str, Any]) -> dict[str, Any]:
+    """A read-only bridge call (a plan, a count): a fresh opId, nothing to replay."""
     return clients.script.run(function, {"opId": new_op_id(), **request})
+
+
+def once(clients: GoogleClients, store: CheckpointStore, spreadsheet_id: str, action: Action, function: str,
+         request: dict[str, Any]) -> dict[str, Any]:
+    """A one-call change (hold, release, resolve) whose opId is chosen and kept before the call: run again after
+    a lost reply, the same command sends the same opId and the bridge answers from its record instead of acting
+    twice. The same command with other arguments is a new operation (the earlier one is set aside, not lost)."""
+    fingerprint = checksum_of(request)
+    checkpoint = store.load(spreadsheet_id, action, action)
+    if checkpoint is not None and checkpoint.migration_checksum != fingerprint:
+        store.discard(spreadsheet_id, action, action)
+        checkpoint = None
+    checkpoint = checkpoint or store.start(spreadsheet_id, action, action, fingerprint, ["call"])
+    try:
+        result = clients.script.run(function, {"opId": checkpoint.op_ids["call"], "spreadsheetId": spreadsheet_id,
+                                               **request})
+    except ScriptError:
+        store.discard(spreadsheet_id, action, action)  # the bridge answered: refused, nothing to replay
+        raise
+    store.record(checkpoint, "call", {"result": result})
+    store.finish(checkpoint)
+    return result

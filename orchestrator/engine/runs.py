@@ -1,46 +1,59 @@
-"""The apply and rollback runs: each step checkpointed, each rerun resuming where the last one stopped.
+"""The runs — apply, rollback, restore — through ONE loop of checkpointed steps, resuming where a killed run
+stopped.
 
-Steps (DESIGN.md): preflight, snapshot, backup, verify backup, apply (or rollback), verify. A resumed run
-re-reads the live state first; a bridge call is repeated only with the operation id chosen for it before the
-first try, so the bridge answers from its record instead of acting twice, and a run never makes two backups.
+    preflight -> snapshot -> backup -> verify_backup -> <the change> -> verify
+
+`Run` owns the loop (alembic's `command` over its migration context; gh-ost's migrator driving inspector and
+applier): it opens or resumes the checkpoint, skips what finished before an interruption, records each step's
+typed result, calls the bridge with the operation id chosen before the first try (so a rerun replays instead
+of acting twice, and a run never makes two backups), and finishes or keeps the checkpoint by the verdict. What
+differs per kind is a `RunKind`: its preflight (which always runs again, against the live state), what it
+snapshots, the one bridge call that changes the sheet, and how that change is verified.
 """
 
 from __future__ import annotations
 
+import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
-from orchestrator.codegen import bridge_build_hash
+from orchestrator.contract.bridge_build import BRIDGE_BUILD_HASH
+from orchestrator.domain.columns import quote_sheet
+from orchestrator.contract.errors import ErrorCode
+from orchestrator.contract.sheets import HISTORY_SHEET
+from orchestrator.domain.columns import quote_sheet
 from orchestrator.engine.budget import archive_rows, rollback_budget
 from orchestrator.engine.checkpoint import Action, CheckpointStore, RunCheckpoint
 from orchestrator.engine.failpoints import failpoint
 from orchestrator.engine.findings import Finding, Refused, errors
 from orchestrator.engine.preflight import check_apply, check_budget
 from orchestrator.engine.progress import Progress
-from orchestrator.engine.snapshot import SheetSnapshot, compare, take_snapshot
+from orchestrator.engine.snapshot import CellChange, SheetSnapshot, compare, take_snapshot
 from orchestrator.engine.state import LiveState, find_column, read_live_state
-from orchestrator.engine.verify import VerifyReport, verify_apply, verify_rollback
+from orchestrator.engine.verify import Check, VerifyReport, report_of, verify_apply, verify_rollback
 from orchestrator.google import GoogleClients
 from orchestrator.google.errors import ScriptError
 from orchestrator.google.script import new_op_id
 from orchestrator.migrations import bridge_payload
 from orchestrator.migrations.spec import AddColumns, Baseline, Migration
 
-APPLY_STEPS = ("preflight", "snapshot", "backup", "verify_backup", "apply", "verify")
-ROLLBACK_STEPS = ("preflight", "snapshot", "backup", "verify_backup", "rollback", "verify")
+_R = TypeVar("_R", bound=BaseModel)  # a step's record type
+BACKUP_SEARCH_PAUSE_S = 5.0  # before the second Drive search for a killed try's copy
+Status = Literal["applied", "already_applied", "rolled_back", "already_rolled_back", "restored"]
 
 
 class RunReport(BaseModel):
     action: Action
-    status: Literal["applied", "already_applied", "rolled_back", "already_rolled_back"]
-    migration_id: str
+    status: Status
+    migration_id: str  # for a restore: the backup restored
     spreadsheet_id: str
     run_id: str | None = None
     resumed: bool = False
-    backup_id: str | None = None
+    backup_id: str | None = None  # the backup this run made before changing anything
     backup_url: str | None = None
     bridge_result: dict[str, Any] = {}
     findings: list[Finding] = []
@@ -65,308 +78,541 @@ class Target:
     progress: Progress
 
 
+# -- the typed results each step records in the checkpoint ----------------------------------------------------
+
+class _Record(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class Snapshots(_Record):
+    sheets: dict[str, SheetSnapshot]
+
+
+class BackupMade(_Record):
+    backup_id: str = Field(alias="backupId")
+    backup_url: str | None = Field(default=None, alias="backupUrl")
+
+
+class BackupVerified(_Record):
+    concurrent_changes: int = Field(alias="concurrentChanges")
+
+
+class BridgeDone(_Record):
+    result: dict[str, Any]
+
+
+class Verified(_Record):
+    status: str
+
+
+class Plan(_Record):
+    """What the preflight decided, kept for the rest of the run: the sheets to snapshot, by key column."""
+
+    keys: dict[str, int]
+
+
+def deployed_bridge(clients: GoogleClients) -> dict[str, Any]:
+    """What the deployed bridge says of itself: version, build hash, time zone, migrations."""
+    return clients.script.run("bridgeInfo", {"opId": new_op_id()})
+
+
 def check_bridge(clients: GoogleClients) -> Finding | None:
     """The deployed bridge must be the one this orchestrator was built with."""
-    info = clients.script.run("bridgeInfo", {"opId": new_op_id()})
-    local = bridge_build_hash()
-    if info.get("buildHash") != local:
-        return Finding(level="error", code="STALE_BRIDGE", message=(
+    return stale_bridge(deployed_bridge(clients))
+
+
+def stale_bridge(info: dict[str, Any]) -> Finding | None:
+    if info.get("buildHash") != BRIDGE_BUILD_HASH:
+        return Finding(level="error", code=ErrorCode.STALE_BRIDGE, message=(
             f"the deployed bridge (version {info.get('version')}, build {str(info.get('buildHash'))[:19]}…) is not "
-            f"this checkout's ({local[:19]}…); deploy it: `npx clasp push --force` then "
+            f"this checkout's ({BRIDGE_BUILD_HASH[:19]}…); deploy it: `npx clasp push --force` then "
             "`npx clasp update-deployment <deployment id>`"))
     return None
 
 
-def _record(target: Target, checkpoint: RunCheckpoint, step: str, data: dict[str, Any] | None = None) -> None:
-    target.store.record(checkpoint, step, data)
-    failpoint(f"after:{step}")
+class RunKind(ABC):
+    """One kind of run: what differs between apply, rollback and restore."""
+
+    action: Action
+    change_step: str  # the name of the step that changes the sheet (its opId is chosen at the start)
+    change_note: str
+    plan_type: type[Plan] = Plan
+
+    def __init__(self, key: str) -> None:
+        self.key = key  # the migration id, or the backup id of a restore
+
+    @abstractmethod
+    def preflight(self, run: Run, state: LiveState) -> RunReport | None:
+        """Check the live state (every time, also on a resumed run), opening the run with `run.open(...)` when it
+        goes on; an early report ends it (e.g. nothing to do). Raises Refused."""
+
+    @abstractmethod
+    def plan(self, run: Run, state: LiveState) -> Plan:
+        """What the rest of the run works from, recorded once: the snapshot sheets and the kind's own data."""
+
+    @abstractmethod
+    def backup_label(self) -> str: ...
+
+    @abstractmethod
+    def change(self, run: Run, plan: Plan) -> tuple[str, dict[str, Any]]:
+        """The bridge function and request (without opId) of the change step."""
+
+    @abstractmethod
+    def verify(self, run: Run, plan: Plan, snapshots: dict[str, SheetSnapshot], result: dict[str, Any]) -> VerifyReport:
+        ...
 
 
-def _bridge(target: Target, step: str, function: str, request: dict[str, Any]) -> dict[str, Any]:
-    """The one bridge call of a step (its opId chosen before the first try, so a rerun replays it), waiting at
-    most `lock_wait` seconds for the script lock another run holds."""
-    failpoint(f"before:{step}")
-    lock_wait_ms = round(target.clients.config.lock_wait * 1000)
-    result = target.clients.script.run(function, {**request, "lockWaitMs": lock_wait_ms})
-    failpoint(f"reply:{step}")
-    return result
+class Run:
+    """The loop: the same steps for every kind, each checkpointed and skipped when a rerun finds it done."""
+
+    def __init__(self, target: Target, kind: RunKind, *, discard_checkpoint: bool = False) -> None:
+        self.target, self.kind, self.discard = target, kind, discard_checkpoint
+        self.clients, self.progress, self.spreadsheet_id = target.clients, target.progress, target.spreadsheet_id
+        self.checkpoint: RunCheckpoint | None = None
+        self.resumed = False
+        self.report = RunReport(action=kind.action, status="applied", migration_id=kind.key,
+                                spreadsheet_id=target.spreadsheet_id)
+
+    # -- checkpoint -----------------------------------------------------------------------------------------
+    def existing(self) -> RunCheckpoint | None:
+        """The interrupted run of this kind and key, if any (None when asked to discard it)."""
+        if self.discard:
+            return None
+        return self.target.store.load(self.spreadsheet_id, self.kind.action, self.kind.key)
+
+    def open(self, checksum: str) -> RunCheckpoint:
+        """Resume the interrupted run (its checksum must still hold) or start one, choosing the opIds."""
+        store, sid, action, key = self.target.store, self.spreadsheet_id, self.kind.action, self.kind.key
+        if self.discard:
+            store.discard(sid, action, key)
+        checkpoint = store.load(sid, action, key)
+        if checkpoint is not None and checkpoint.migration_checksum != checksum:
+            raise Refused([Finding(level="error", code=ErrorCode.CHECKSUM, message=(
+                f"the run in progress ({checkpoint.run_id}) was for {action} {key} with checksum "
+                f"{checkpoint.migration_checksum}; it is now {checksum}"))])
+        self.resumed = checkpoint is not None
+        self.checkpoint = checkpoint or store.start(sid, action, key, checksum, ["backup", self.kind.change_step])
+        self.report.run_id, self.report.resumed = self.checkpoint.run_id, self.resumed
+        self.report.checkpoint = str(store.path(sid, action, key))
+        return self.checkpoint
+
+    def set_aside(self) -> None:
+        """Nothing of this run happened and no rerun can make it happen: not left in flight."""
+        self.target.store.discard(self.spreadsheet_id, self.kind.action, self.kind.key)
+
+    def done(self, step: str) -> bool:
+        return self.checkpoint is not None and self.checkpoint.done(step)
+
+    def result(self, step: str, model: type[_R]) -> _R:
+        assert self.checkpoint is not None
+        return model.model_validate(self.checkpoint.data(step))
+
+    def record(self, step: str, value: BaseModel) -> None:
+        assert self.checkpoint is not None
+        self.target.store.record(self.checkpoint, step, value.model_dump(mode="json", by_alias=True))
+        failpoint(f"after:{step}")
+
+    @property
+    def run_dir(self) -> Path:
+        assert self.checkpoint is not None
+        return self.target.store.run_dir(self.checkpoint)
+
+    # -- the bridge and the reads the steps share -----------------------------------------------------------
+    def bridge(self, step: str, function: str, request: dict[str, Any]) -> dict[str, Any]:
+        """The one bridge call of a step, with its opId chosen before the first try (a rerun replays it),
+        waiting at most `lock_wait` seconds for the script lock another run holds."""
+        assert self.checkpoint is not None
+        failpoint(f"before:{step}")
+        lock_wait_ms = round(self.clients.config.lock_wait * 1000)
+        try:
+            result = self.clients.script.run(function, {"opId": self.checkpoint.op_ids[step],
+                                                        "spreadsheetId": self.spreadsheet_id, **request,
+                                                        "lockWaitMs": lock_wait_ms})
+        except ScriptError as exc:
+            if exc.code == ErrorCode.IS_BACKUP:
+                self.set_aside()  # aimed at a backup: nothing ran and no rerun can
+            raise
+        failpoint(f"reply:{step}")
+        return result
+
+    def snapshot(self, spreadsheet_id: str, state: LiveState, keys: dict[str, int], label: str) -> dict[str, SheetSnapshot]:
+        """Stream every listed sheet's rows (FORMULA render) into a snapshot keyed by its key column."""
+        snapshots = {}
+        for title, key_index in keys.items():
+            sheet = state.sheet(title)
+            assert sheet is not None
+            chunks = self.clients.sheets.iter_rows(spreadsheet_id, title, sheet.grid, len(sheet.header), 2)
+            snapshots[title] = take_snapshot(title, sheet.header, key_index, self.progress.rows(f"{label} {title}", chunks),
+                                             self.run_dir / f"{label}-{title}.jsonl")
+        return snapshots
+
+    # -- the loop -------------------------------------------------------------------------------------------
+    def execute(self) -> RunReport:
+        progress, kind = self.progress, self.kind
+        progress.begin_run()
+        progress.step("preflight")
+        state = read_live_state(self.clients.sheets, self.spreadsheet_id)
+        early = kind.preflight(self, state)
+        if early is not None:
+            progress.done("preflight", early.status.replace("_", " "))
+            return early.model_copy(update={"timings": progress.timings})
+        if not self.done("preflight"):
+            self.record("preflight", kind.plan(self, state))
+        plan = self.result("preflight", kind.plan_type)
+        progress.done("preflight", "resumed run " + self.report.run_id if self.resumed and self.report.run_id else "")
+
+        if self.done("snapshot"):
+            progress.skip("snapshot", "taken before the interruption")
+        else:
+            progress.step("snapshot")
+            taken = self.snapshot(self.spreadsheet_id, state, plan.keys, "snapshot")
+            self.record("snapshot", Snapshots(sheets=taken))
+            progress.done("snapshot", ", ".join(f"{t}: {s.data_rows:,} rows, {s.keyed_rows:,} keys"
+                                                for t, s in taken.items()))
+        snapshots = self.result("snapshot", Snapshots).sheets
+
+        self._backup(snapshots)
+
+        step = kind.change_step
+        if self.done(step):
+            progress.skip(step, "done before the interruption")
+        else:
+            progress.step(step, kind.change_note)
+            function, request = kind.change(self, plan)
+            result = self.bridge(step, function, request)
+            self.record(step, BridgeDone(result=result))
+            progress.done(step, str(result.get("status")))
+        self.report.bridge_result = self.result(step, BridgeDone).result
+
+        progress.step("verify")
+        verification = kind.verify(self, plan, snapshots, self.report.bridge_result)
+        return self._finish(verification)
+
+    def _backup(self, snapshots: dict[str, SheetSnapshot]) -> None:
+        """Back up through the bridge (once per run), then read the copy back and compare it with the snapshot."""
+        progress = self.progress
+        if self.done("backup"):
+            progress.skip("backup", f"made before the interruption: {self.result('backup', BackupMade).backup_id}")
+        else:
+            progress.step("backup")
+            made = self._make_backup()
+            self.record("backup", BackupMade.model_validate(made))
+            progress.done("backup", str(made["backupId"]))
+        made_record = self.result("backup", BackupMade)
+        self.report.backup_id, self.report.backup_url = made_record.backup_id, made_record.backup_url
+
+        if self.done("verify_backup"):
+            progress.skip("verify_backup", "verified before the interruption")
+            return
+        progress.step("verify_backup", "reading the copy back")
+        backup_id = made_record.backup_id
+        concurrent = 0
+        # The copy's own grids: it was made after the snapshot, so rows deleted in between are not in it, and a
+        # read built from the snapshot's row count alone could start past its grid.
+        grids = self.clients.sheets.grids(backup_id)
+        for title, snapshot in snapshots.items():
+            grid = grids.get(title)
+            header = (self.clients.sheets.values_batch_get(backup_id, [f"{quote_sheet(title)}!1:1"],
+                                                           grids=grids)[0].get("values")
+                      if grid is not None and grid.holds(1) else [])
+            if grid is None or [str(c) for c in (header or [[]])[0]] != snapshot.header:
+                raise Refused([Finding(level="error", code=ErrorCode.BACKUP_MISMATCH, message=(
+                    f"the backup {backup_id} of {title} does not have the header the snapshot saw; the backup is "
+                    "not trustworthy, so nothing was changed — run again with --discard-checkpoint"))])
+            chunks = self.clients.sheets.iter_rows(backup_id, title, grid, snapshot.width, 2, snapshot.data_rows + 1)
+            # The copy is newer than the snapshot: a difference is a write made in between, not a bad copy.
+            changes, _ = compare(snapshot, progress.rows(f"backup {title}", chunks))
+            concurrent += len(changes)
+        self.record("verify_backup", BackupVerified(concurrent_changes=concurrent))
+        progress.done("verify_backup",
+                      f"equal to the snapshot{f' but for {concurrent} concurrent cell changes' if concurrent else ''}")
+
+    def _make_backup(self) -> dict[str, Any]:
+        """The bridge's backup, made once even when an earlier try was killed between the copy and its record:
+        the bridge then answers `backup_unconfirmed` (it has no Drive access), this run looks for the copy by its
+        exact name through Drive and has the bridge adopt it — or, when none exists after a second look (Drive's
+        search can lag a file just made), lets it copy. Protocol: docs/bridge.md, "Backups are made once"."""
+        request: dict[str, Any] = {"label": self.kind.backup_label()}
+        made = self.bridge("backup", "backupSpreadsheet", request)
+        for pause in (0.0, BACKUP_SEARCH_PAUSE_S):
+            if made.get("status") != "backup_unconfirmed":
+                return made
+            time.sleep(pause)
+            title = read_live_state(self.clients.sheets, self.spreadsheet_id).title
+            copy = self.clients.drive.find_backup(title, str(made["name"]))
+            if copy is not None:
+                self.progress.done("backup", f"found the copy an interrupted try made: {copy}")
+                return self.bridge("backup", "backupSpreadsheet", {**request, "adoptCopyId": copy})
+        return self.bridge("backup", "backupSpreadsheet", {**request, "adoptCopyId": None, "confirmNoCopy": True})
+
+    def _finish(self, verification: VerifyReport) -> RunReport:
+        """Record the verdict; a failed verification keeps the checkpoint (and raises), a passed one retires it."""
+        assert self.checkpoint is not None
+        self.record("verify", Verified(status=verification.status))
+        self.progress.done("verify", f"{verification.status}: {verification.rows_checked:,} rows, "
+                                     f"{verification.cells_checked:,} cells")
+        self.report.verification = verification
+        self.report.timings = self.progress.timings
+        if verification.status == "failed":
+            raise VerificationFailed(self.report)
+        self.report.checkpoint = str(self.target.store.finish(self.checkpoint))
+        return self.report
 
 
-def _snapshot_sheets(target: Target, state: LiveState, sheets: dict[str, int], run_dir: Path,
-                     spreadsheet_id: str, label: str) -> dict[str, SheetSnapshot]:
-    """Stream every listed sheet's rows (FORMULA render) into a snapshot keyed by its key column."""
-    snapshots = {}
-    for title, key_index in sheets.items():
-        sheet = state.sheet(title)
-        assert sheet is not None
-        chunks = target.clients.sheets.iter_rows(spreadsheet_id, title, sheet.grid, len(sheet.header), 2)
-        snapshots[title] = take_snapshot(title, sheet.header, key_index,
-                                         target.progress.rows(f"{label} {title}", chunks),
-                                         run_dir / f"{label}-{title}.jsonl")
-    return snapshots
+# -- apply ----------------------------------------------------------------------------------------------------
+
+class ApplyPlan(Plan):
+    headers: dict[str, list[str]]  # the headers the snapshot saw: the bridge refuses if they changed
 
 
-def _load_or_start(target: Target, action: Action, migration_id: str, checksum: str, side_effects: list[str],
-                   discard: bool) -> tuple[RunCheckpoint, bool]:
-    if discard:
-        target.store.discard(target.spreadsheet_id, action, migration_id)
-    checkpoint = target.store.load(target.spreadsheet_id, action, migration_id)
-    if checkpoint is not None:
-        if checkpoint.migration_checksum != checksum:
-            raise Refused([Finding(level="error", code="CHECKSUM", message=(
-                f"the run in progress ({checkpoint.run_id}) was for migration {migration_id} with checksum "
-                f"{checkpoint.migration_checksum}; the file now has {checksum}"))])
-        return checkpoint, True
-    return target.store.start(target.spreadsheet_id, action, migration_id, checksum, side_effects), False
+class ApplyKind(RunKind):
+    action: Action = "apply"
+    change_step = "apply"
+    plan_type = ApplyPlan
 
+    def __init__(self, migration: Migration, baseline: Baseline, known: list[Migration]) -> None:
+        super().__init__(migration.id)
+        self.migration, self.baseline, self.known = migration, baseline, known
+        self.change_note = f"one atomic batchUpdate for {migration.id}"
+        self.applied_before: list[Migration] = []
 
-def apply_migration(target: Target, migration: Migration, baseline: Baseline, known: list[Migration],
-                    *, discard_checkpoint: bool = False) -> RunReport:
-    """Apply `migration` (preflight, snapshot, backup, verify backup, apply, verify), resuming a killed run."""
-    progress, sheets_api, sid = target.progress, target.clients.sheets, target.spreadsheet_id
-    checkpoint, resumed = _load_or_start(target, "apply", migration.id, migration.checksum, ["backup", "apply"],
-                                         discard_checkpoint)
-    run_dir = target.store.root / sid / checkpoint.run_id
-    report = RunReport(action="apply", status="applied", migration_id=migration.id, spreadsheet_id=sid,
-                       run_id=checkpoint.run_id, resumed=resumed,
-                       checkpoint=str(target.store.path(sid, "apply", migration.id)))
-
-    progress.begin_run()
-    progress.step("preflight", "resumed run " + checkpoint.run_id if resumed else "")
-    state = read_live_state(sheets_api, sid)
-    if not checkpoint.done("apply"):
-        findings = check_apply(state, migration, backed_up=checkpoint.done("backup"))
+    def preflight(self, run: Run, state: LiveState) -> RunReport | None:
+        migration = self.migration
+        run.open(migration.checksum)
+        self.applied_before = [m for m in self.known if m.id in {r.migration_id for r in state.applied()}
+                               and m.id != migration.id]
+        if run.done("apply"):
+            return None
+        findings = check_apply(state, migration, backed_up=run.done("backup"))
         already = any(f.code == "ALREADY_APPLIED" for f in findings)
-        if already and not checkpoint.done("backup"):
-            # Nothing of this run happened, and nothing needs to.
-            target.store.discard(sid, "apply", migration.id)
-            progress.done("preflight", "already applied")
-            return report.model_copy(update={"status": "already_applied", "findings": findings, "run_id": None,
-                                             "checkpoint": None, "timings": progress.timings})
+        if already and not run.done("backup"):
+            run.set_aside()  # nothing of this run happened, and nothing needs to
+            return run.report.model_copy(update={"status": "already_applied", "findings": findings, "run_id": None,
+                                                 "checkpoint": None})
         if not already:
-            bridge = check_bridge(target.clients)
+            bridge = check_bridge(run.clients)
             findings += [bridge] if bridge else []
-            if checkpoint.done("preflight"):
+            if run.done("preflight"):
                 # Resuming before the apply: the headers must still be those the snapshot saw.
-                planned = checkpoint.data("preflight")["headers"]
+                planned = run.result("preflight", ApplyPlan).headers
                 drifted = [t for t, h in planned.items() if (s := state.sheet(t)) is None or s.header != h]
                 if drifted:
-                    findings.append(Finding(level="error", code="DRIFT", message=(
+                    findings.append(Finding(level="error", code=ErrorCode.DRIFT, message=(
                         f"the header of {', '.join(drifted)} changed since this run's snapshot; nothing was "
                         "applied — start over with --discard-checkpoint")))
             if errors(findings):
                 raise Refused(findings)
-        report.findings = findings
-    headers = {op.sheet: s.header for op in migration.operations if (s := state.sheet(op.sheet)) is not None}
-    if not checkpoint.done("preflight"):
-        _record(target, checkpoint, "preflight", {"headers": headers})
-    progress.done("preflight")
+        run.report.findings = findings
+        return None
 
-    keys = _key_columns(state, migration)
-    if checkpoint.done("snapshot"):
-        progress.skip("snapshot", "taken before the interruption")
-    else:
-        progress.step("snapshot")
-        snaps = _snapshot_sheets(target, state, keys, run_dir, sid, "snapshot")
-        _record(target, checkpoint, "snapshot", {t: s.model_dump() for t, s in snaps.items()})
-        progress.done("snapshot", ", ".join(f"{t}: {s.data_rows:,} rows, {s.keyed_rows:,} keys"
-                                            for t, s in snaps.items()))
-    snapshots = {t: SheetSnapshot.model_validate(s) for t, s in checkpoint.data("snapshot").items()}
+    def plan(self, run: Run, state: LiveState) -> ApplyPlan:
+        headers = {op.sheet: s.header for op in self.migration.operations if (s := state.sheet(op.sheet)) is not None}
+        keys: dict[str, int] = {}
+        for op in self.migration.operations:
+            sheet = state.sheet(op.sheet)
+            at = find_column(sheet.header, op.key_column if isinstance(op, AddColumns) else op.column) if sheet else None
+            if sheet is not None and at is not None:
+                keys.setdefault(op.sheet, at)
+        return ApplyPlan(keys=keys, headers=headers)
 
-    _backup_steps(target, checkpoint, snapshots, report, "before " + migration.id)
+    def backup_label(self) -> str:
+        return "before " + self.migration.id
 
-    if checkpoint.done("apply"):
-        progress.skip("apply", "applied before the interruption")
-    else:
-        progress.step("apply", f"one atomic batchUpdate for {migration.id}")
-        result = _bridge(target, "apply", "applyMigration", {
-            "opId": checkpoint.op_ids["apply"], "spreadsheetId": sid, "migration": bridge_payload(migration),
-            "baseline": baseline.model_dump(mode="json"), "expectedHeaders": checkpoint.data("preflight")["headers"],
-        })
-        _record(target, checkpoint, "apply", {"result": result})
-        progress.done("apply", str(result.get("status")))
-    report.bridge_result = checkpoint.data("apply")["result"]
+    def change(self, run: Run, plan: Plan) -> tuple[str, dict[str, Any]]:
+        assert isinstance(plan, ApplyPlan)
+        return "applyMigration", {"migration": bridge_payload(self.migration),
+                                  "baseline": self.baseline.model_dump(mode="json"), "expectedHeaders": plan.headers}
 
-    progress.step("verify", "every row, every cell")
-    applied_before = [m for m in known if m.id in {r.migration_id for r in state.applied()} and m.id != migration.id]
-    verification = verify_apply(sheets_api, sid, migration, baseline, applied_before, snapshots)
-    return _finish(target, checkpoint, report, verification)
+    def verify(self, run: Run, plan: Plan, snapshots: dict[str, SheetSnapshot], result: dict[str, Any]) -> VerifyReport:
+        return verify_apply(run.clients.sheets, run.spreadsheet_id, self.migration, self.baseline,
+                            self.applied_before, snapshots)
 
 
-def _finish(target: Target, checkpoint: RunCheckpoint, report: RunReport, verification: VerifyReport) -> RunReport:
-    """Record the verification; a failed one keeps the checkpoint (and raises), a passed one retires it."""
-    _record(target, checkpoint, "verify", {"status": verification.status})
-    target.progress.done("verify", f"{verification.status}: {verification.rows_checked:,} rows, "
-                                   f"{verification.cells_checked:,} cells")
-    report.verification = verification
-    report.timings = target.progress.timings
-    if verification.status == "failed":
-        raise VerificationFailed(report)
-    report.checkpoint = str(target.store.finish(checkpoint))
-    return report
+def apply_migration(target: Target, migration: Migration, baseline: Baseline, known: list[Migration],
+                    *, discard_checkpoint: bool = False) -> RunReport:
+    """Apply `migration`, resuming a killed run."""
+    return Run(target, ApplyKind(migration, baseline, known), discard_checkpoint=discard_checkpoint).execute()
 
 
-def _key_columns(state: LiveState, migration: Migration) -> dict[str, int]:
-    """Sheet -> key column index, for every sheet an operation touches (the event column labels Metadata)."""
-    keys: dict[str, int] = {}
-    for op in migration.operations:
-        sheet = state.sheet(op.sheet)
-        name = op.key_column if isinstance(op, AddColumns) else op.column
-        at = find_column(sheet.header, name) if sheet else None
-        if sheet is not None and at is not None:
-            keys.setdefault(op.sheet, at)
-    return keys
+# -- rollback -------------------------------------------------------------------------------------------------
+
+class RollbackPlan(Plan):
+    widths: dict[str, int]  # per sheet, the first column the migration added: the old header's width
+    still_applied: list[str] = Field(alias="stillApplied")
 
 
-def _backup_steps(target: Target, checkpoint: RunCheckpoint, snapshots: dict[str, SheetSnapshot], report: RunReport, label: str) -> None:
-    """Back up through the bridge (once per run), then read the copy back and compare it with the snapshot."""
-    progress, sid = target.progress, target.spreadsheet_id
-    if checkpoint.done("backup"):
-        progress.skip("backup", f"made before the interruption: {checkpoint.data('backup')['backupId']}")
-    else:
-        progress.step("backup")
-        try:
-            made = _bridge(target, "backup", "backupSpreadsheet", {
-                "opId": checkpoint.op_ids["backup"], "spreadsheetId": sid, "label": label})
-        except ScriptError as exc:
-            if exc.code == "IS_BACKUP":
-                # Aimed at a backup: nothing ran and no rerun can, so the run is set aside, not left in flight.
-                target.store.discard(sid, checkpoint.action, checkpoint.migration_id)
-            raise
-        _record(target, checkpoint, "backup", {"backupId": made["backupId"], "backupUrl": made.get("backupUrl")})
-        progress.done("backup", made["backupId"])
-    report.backup_id = checkpoint.data("backup")["backupId"]
-    report.backup_url = checkpoint.data("backup").get("backupUrl")
+class RollbackKind(RunKind):
+    action: Action = "rollback"
+    change_step = "rollback"
+    change_note = "one atomic batchUpdate"
+    plan_type = RollbackPlan
 
-    if checkpoint.done("verify_backup"):
-        progress.skip("verify_backup", "verified before the interruption")
-        return
-    progress.step("verify_backup", "reading the copy back")
-    concurrent = 0
-    backup_id = report.backup_id
-    # The copy's own grids: it was made after the snapshot, so rows deleted in between are not in it, and a
-    # read built from the snapshot's row count alone could start past its grid.
-    grids = target.clients.sheets.grids(backup_id)
-    for title, snapshot in snapshots.items():
-        grid = grids.get(title)
-        header = (target.clients.sheets.values_batch_get(
-            backup_id, [f"'{title.replace(chr(39), chr(39) * 2)}'!1:1"], grids=grids)[0]["values"]
-            if grid is not None and grid.holds(1) else [])
-        if grid is None or [str(c) for c in (header or [[]])[0]] != snapshot.header:
-            raise Refused([Finding(level="error", code="BACKUP_MISMATCH", message=(
-                f"the backup {backup_id} of {title} does not have the header the snapshot saw; the backup is not "
-                "trustworthy, so nothing was applied — run again with --discard-checkpoint"))])
-        chunks = target.clients.sheets.iter_rows(backup_id, title, grid, snapshot.width, 2, snapshot.data_rows + 1)
-        # The copy is newer than the snapshot: a difference is a write made in between, not a bad copy.
-        changes, _ = compare(snapshot, progress.rows(f"backup {title}", chunks))
-        concurrent += len(changes)
-    _record(target, checkpoint, "verify_backup", {"concurrentChanges": concurrent})
-    progress.done("verify_backup", f"equal to the snapshot{f' but for {concurrent} concurrent cell changes' if concurrent else ''}")
+    def __init__(self, migration_id: str, baseline: Baseline, known: list[Migration]) -> None:
+        super().__init__(migration_id)
+        self.baseline, self.known = baseline, known
+        self.columns: list[dict[str, Any]] = []
 
-
-def rollback_migration(target: Target, migration_id: str, baseline: Baseline, known: list[Migration],
-                       *, discard_checkpoint: bool = False) -> RunReport:
-    """Roll back the last applied migration (preflight, snapshot, backup, verify backup, rollback, verify)."""
-    progress, sheets_api, sid = target.progress, target.clients.sheets, target.spreadsheet_id
-    report = RunReport(action="rollback", status="rolled_back", migration_id=migration_id, spreadsheet_id=sid)
-    progress.begin_run()
-    progress.step("preflight")
-    state = read_live_state(sheets_api, sid)
-    applied = state.applied()
-    row = next((r for r in applied if r.migration_id == migration_id), None)
-    existing = target.store.load(sid, "rollback", migration_id) if not discard_checkpoint else None
-    if row is None and existing is None:
-        if any(r.migration_id == migration_id and r.action == "apply" for r in state.history):
-            progress.done("preflight", "already rolled back")
-            return report.model_copy(update={"status": "already_rolled_back", "timings": progress.timings})
-        raise Refused([Finding(level="error", code="NOT_FOUND", message=(
-            f"migration {migration_id} was never applied to {state.title!r}; see `zeues-migrate status`"))])
-    checksum = row.checksum if row else existing.migration_checksum if existing else ""
-    checkpoint, resumed = _load_or_start(target, "rollback", migration_id, checksum, ["backup", "rollback"],
-                                         discard_checkpoint)
-    report.run_id, report.resumed = checkpoint.run_id, resumed
-    report.checkpoint = str(target.store.path(sid, "rollback", migration_id))
-    run_dir = target.store.root / sid / checkpoint.run_id
-
-    if not checkpoint.done("rollback") and row is None:
-        # Killed between the bridge's rollback and its checkpoint: the call replays under the same opId below.
-        # Not applied for another reason (a rollback from the menu): this run cannot go on.
-        if not any(r.operation_id == checkpoint.op_ids["rollback"] for r in state.history):
-            raise Refused([Finding(level="error", code="NOT_FOUND", message=(
-                f"migration {migration_id} is no longer applied, but not by this run ({checkpoint.run_id}); see "
-                "`zeues-migrate history`, then rerun with --discard-checkpoint"))])
-    elif not checkpoint.done("rollback"):
-        assert row is not None
+    def preflight(self, run: Run, state: LiveState) -> RunReport | None:
+        migration_id = self.key
+        applied = state.applied()
+        row = next((r for r in applied if r.migration_id == migration_id), None)
+        existing = run.existing()
+        if row is None and existing is None:
+            if any(r.migration_id == migration_id and r.action == "apply" for r in state.history):
+                return run.report.model_copy(update={"status": "already_rolled_back"})
+            raise Refused([Finding(level="error", code=ErrorCode.NOT_FOUND, message=(
+                f"migration {migration_id} was never applied to {state.title!r}; see `zeues-migrate status`"))])
+        checkpoint = run.open(row.checksum if row else existing.migration_checksum if existing else "")
+        run.report.status = "rolled_back"
+        if run.done("rollback"):
+            return None
+        if row is None:
+            # Killed between the bridge's rollback and its checkpoint: the call replays under the same opId.
+            # Not applied for another reason (a rollback from the menu): this run cannot go on.
+            if not any(r.operation_id == checkpoint.op_ids["rollback"] for r in state.history):
+                raise Refused([Finding(level="error", code=ErrorCode.NOT_FOUND, message=(
+                    f"migration {migration_id} is no longer applied, but not by this run ({checkpoint.run_id}); "
+                    "see `zeues-migrate history`, then rerun with --discard-checkpoint"))])
+            return None
         findings: list[Finding] = []
         if applied[-1].migration_id != migration_id:
-            findings.append(Finding(level="error", code="ORDER", message=(
+            findings.append(Finding(level="error", code=ErrorCode.ORDER, message=(
                 f"migration {applied[-1].migration_id} was applied after {migration_id}; roll it back first")))
         failure = state.unresolved_failure()
         if failure:
-            findings.append(Finding(level="error", code="BLOCKED", message=(
+            findings.append(Finding(level="error", code=ErrorCode.BLOCKED, message=(
                 f"an earlier {failure.action} ({failure.operation_id}) is recorded as {failure.status}; inspect it "
                 "with `zeues-migrate history`, then `zeues-migrate resolve`")))
-        columns = row.result.get("columns", [])
-        for column in columns:
+        self.columns = list(row.result.get("columns", []))
+        for column in self.columns:
             tag = next((t for t in state.tags if t.sheet == column["sheet"] and t.name == column["name"]
                         and t.migration == migration_id), None)
             sheet = state.sheet(column["sheet"])
             at = find_column(sheet.header, column["name"]) if sheet else None
             if tag is None or at != tag.column:
-                findings.append(Finding(level="error", code="CONFLICT", message=(
-                    f"{column['sheet']} column {column['name']!r}: tag at {tag.column if tag else 'none'}, header at "
-                    f"{at if at is not None else 'none'} — the tags and the header disagree; fix the columns by hand "
-                    "or restore a backup")))
+                findings.append(Finding(level="error", code=ErrorCode.CONFLICT, message=(
+                    f"{column['sheet']} column {column['name']!r}: tag at {tag.column if tag else 'none'}, header "
+                    f"at {at if at is not None else 'none'} — the tags and the header disagree; fix the columns by "
+                    "hand or restore a backup")))
         if not errors(findings):
             # What the bridge deletes (every column tagged with the migration) and archives (their rows with a value).
             tagged = [(t.sheet, t.column) for t in state.tags if t.migration == migration_id]
-            budget = rollback_budget(state, [sheet for sheet, _ in tagged], archive_rows(sheets_api, state, tagged),
-                                     backed_up=checkpoint.done("backup"))
+            budget = rollback_budget(state, [sheet for sheet, _ in tagged],
+                                     archive_rows(run.clients.sheets, state, tagged), backed_up=run.done("backup"))
             findings += check_budget(state, budget, f"rolling back {migration_id}",
                                      "; nothing was changed — then run the rollback again")
-        bridge = check_bridge(target.clients)
+        bridge = check_bridge(run.clients)
         findings += [bridge] if bridge else []
         if errors(findings):
             raise Refused(findings)
-        if not checkpoint.done("preflight"):
-            widths: dict[str, int] = {}
-            keys: dict[str, int] = {}
-            for column in columns:
-                sheet = state.sheet(column["sheet"])
-                assert sheet is not None
-                tag_at = find_column(sheet.header, column["name"]) or 0
-                widths[column["sheet"]] = min(widths.get(column["sheet"], tag_at), tag_at)
-                keys[column["sheet"]] = find_column(sheet.header, column.get("keyColumn", "")) or 0
-            _record(target, checkpoint, "preflight", {"widths": widths, "keys": keys,
-                                                      "stillApplied": [r.migration_id for r in applied[:-1]]})
-    progress.done("preflight")
-    plan = checkpoint.data("preflight")
+        run.report.findings = findings
+        return None
 
-    if checkpoint.done("snapshot"):
-        progress.skip("snapshot", "taken before the interruption")
-    else:
-        progress.step("snapshot")
-        snaps = _snapshot_sheets(target, state, plan["keys"], run_dir, sid, "snapshot")
-        _record(target, checkpoint, "snapshot", {t: s.model_dump() for t, s in snaps.items()})
-        progress.done("snapshot")
-    snapshots = {t: SheetSnapshot.model_validate(s) for t, s in checkpoint.data("snapshot").items()}
+    def plan(self, run: Run, state: LiveState) -> RollbackPlan:
+        widths: dict[str, int] = {}
+        keys: dict[str, int] = {}
+        for column in self.columns:
+            sheet = state.sheet(column["sheet"])
+            at = find_column(sheet.header, column["name"]) if sheet else None
+            key = find_column(sheet.header, column.get("keyColumn", "")) if sheet else None
+            if at is None or key is None:  # preflight checked both: a header that changed since is drift
+                raise Refused([Finding(level="error", code=ErrorCode.DRIFT, message=(
+                    f"{column['sheet']}: column {column['name']!r} or its key column is no longer in the header; "
+                    "nothing was changed — look at the sheet, then run the rollback again"))])
+            widths[column["sheet"]] = min(widths.get(column["sheet"], at), at)
+            keys[column["sheet"]] = key
+        return RollbackPlan(keys=keys, widths=widths, still_applied=[r.migration_id for r in state.applied()[:-1]])
 
-    _backup_steps(target, checkpoint, snapshots, report, "before rollback " + migration_id)
+    def backup_label(self) -> str:
+        return "before rollback " + self.key
 
-    if checkpoint.done("rollback"):
-        progress.skip("rollback", "rolled back before the interruption")
-    else:
-        progress.step("rollback", "one atomic batchUpdate")
-        result = _bridge(target, "rollback", "rollbackMigration", {
-            "opId": checkpoint.op_ids["rollback"], "spreadsheetId": sid, "migrationId": migration_id,
-            "backupId": report.backup_id})
-        _record(target, checkpoint, "rollback", {"result": result})
-        progress.done("rollback", str(result.get("status")))
-    report.bridge_result = checkpoint.data("rollback")["result"]
+    def change(self, run: Run, plan: Plan) -> tuple[str, dict[str, Any]]:
+        return "rollbackMigration", {"migrationId": self.key, "backupId": run.report.backup_id}
 
-    progress.step("verify", "every row, every cell, and the archive")
-    by_id = {m.id: m for m in known}
-    still = [by_id[i] for i in plan["stillApplied"] if i in by_id]
-    verification = verify_rollback(sheets_api, sid, migration_id, baseline, still, snapshots, plan["widths"],
-                                   str(report.bridge_result.get("archiveSheet", "")))
-    return _finish(target, checkpoint, report, verification)
+    def verify(self, run: Run, plan: Plan, snapshots: dict[str, SheetSnapshot], result: dict[str, Any]) -> VerifyReport:
+        assert isinstance(plan, RollbackPlan)
+        by_id = {m.id: m for m in self.known}
+        still = [by_id[i] for i in plan.still_applied if i in by_id]
+        return verify_rollback(run.clients.sheets, run.spreadsheet_id, self.key, self.baseline, still, snapshots,
+                               plan.widths, str(result.get("archiveSheet", "")))
+
+
+def rollback_migration(target: Target, migration_id: str, baseline: Baseline, known: list[Migration],
+                       *, discard_checkpoint: bool = False) -> RunReport:
+    """Roll back the last applied migration, resuming a killed run."""
+    return Run(target, RollbackKind(migration_id, baseline, known), discard_checkpoint=discard_checkpoint).execute()
+
+
+# -- restore --------------------------------------------------------------------------------------------------
+
+class RestoreKind(RunKind):
+    """A whole backup written back into the live spreadsheet (same id), after a backup of what it replaces; then
+    every cell of the live spreadsheet is compared with the backup's, read independently."""
+
+    action: Action = "restore"
+    change_step = "restore"
+    change_note = "one atomic batchUpdate writing the backup's contents"
+
+    def preflight(self, run: Run, state: LiveState) -> RunReport | None:
+        run.open(self.key)  # the backup id is the run's identity: a rerun restores the same backup
+        run.report.status = "restored"
+        if run.done("restore"):
+            return None
+        findings: list[Finding] = []
+        if self.key == run.spreadsheet_id:
+            findings.append(Finding(level="error", code=ErrorCode.INVALID_REQUEST, message=(
+                "the backup id is the live spreadsheet itself; give the id of a backup (`zeues-migrate backups`)")))
+        bridge = check_bridge(run.clients)
+        findings += [bridge] if bridge else []
+        if errors(findings):
+            run.set_aside()
+            raise Refused(findings)
+        return None
+
+    def plan(self, run: Run, state: LiveState) -> Plan:
+        # Every sheet the restore replaces is snapshotted (and its backup proven) first.
+        return Plan(keys={s.title: 0 for s in state.sheets if s.title != HISTORY_SHEET and s.header})
+
+    def backup_label(self) -> str:
+        return "before restore"
+
+    def change(self, run: Run, plan: Plan) -> tuple[str, dict[str, Any]]:
+        return "restoreBackup", {"backupId": self.key, "force": True}
+
+    def verify(self, run: Run, plan: Plan, snapshots: dict[str, SheetSnapshot], result: dict[str, Any]) -> VerifyReport:
+        """Every sheet of the backup (but the history) is in the live spreadsheet with the backup's header and
+        cells, and the live spreadsheet has no other sheet; both read through the Sheets API."""
+        reader, live_id = run.clients.sheets, run.spreadsheet_id
+        backup = read_live_state(reader, self.key)
+        live = read_live_state(reader, live_id)
+        kept = {HISTORY_SHEET}
+        titles = [s.title for s in backup.sheets if s.title not in kept]
+        extra = sorted(s.title for s in live.sheets if s.title not in kept and s.title not in titles)
+        checks = [Check(name="the live spreadsheet has exactly the backup's sheets", ok=not extra and all(
+            live.sheet(t) is not None for t in titles), detail=f"extra: {extra}" if extra else "")]
+        changes: list[CellChange] = []
+        rows = cells = 0
+        for title in titles:
+            source, now = backup.sheet(title), live.sheet(title)
+            assert source is not None
+            if now is None:
+                continue
+            checks.append(Check(name=f"{title}: header is the backup's", ok=now.header == source.header))
+            width = max(source.column_count, 1)  # every cell of the grid, not only under the header
+            padded = source.header + [""] * (width - len(source.header))
+            copied = take_snapshot(title, padded, 0, reader.iter_rows(self.key, title, source.grid, width, 2),
+                                   run.run_dir / f"restored-{title}.jsonl")
+            differ, live_rows = compare(copied, reader.iter_rows(live_id, title, now.grid, width, 2), width=width)
+            changes += differ
+            rows += live_rows
+            cells += live_rows * width
+        # Strict: a cell that differs is a restore that did not take or a write made after it, which nothing can
+        # tell apart; either way the run is not proven (the differences are listed, the checkpoint kept).
+        checks.append(Check(name="every cell equals the backup's", ok=not changes,
+                            detail=f"{len(changes):,} cells differ" if changes else ""))
+        return report_of(checks, rows, cells, changes)
+
+
+def restore_backup(target: Target, backup_id: str, *, discard_checkpoint: bool = False) -> RunReport:
+    """Restore `backup_id` into the live spreadsheet: back up first, restore in one batch, verify every cell."""
+    return Run(target, RestoreKind(backup_id), discard_checkpoint=discard_checkpoint).execute()

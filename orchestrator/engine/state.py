@@ -12,19 +12,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from orchestrator.domain.columns import normalize_header
+from orchestrator.contract.metadata import MetaKey
+from orchestrator.contract.sheets import HISTORY_COLUMNS, HISTORY_SHEET
+from orchestrator.domain.columns import column_letter, normalize_header, quote_sheet
 from orchestrator.google.sheets import Grid, SheetsReader
 
-# Shared with the bridge (appsscript/Sheets.js, History.js); a test keeps them identical.
-HISTORY_SHEET = "_zeues_migrations"
-HISTORY_COLUMNS = ("migration_id", "checksum", "action", "status", "started_at", "finished_at", "who",
-                   "backup_id", "operation_id", "details")
-META_SCHEMA_VERSION = "zeues.schema_version"
-META_EVENT_TYPES = "zeues.event_types"
-META_HOLD = "zeues.hold"
-META_COLUMN = "zeues.column"
-META_MIGRATION = "zeues.migration"
-META_KEYS = (META_SCHEMA_VERSION, META_EVENT_TYPES, META_HOLD, META_COLUMN, META_MIGRATION)
+# The developer-metadata keys the live state is read from (orchestrator/contract/metadata.py); not a backup's
+# `zeues.backup_of`, which no live sheet carries.
+META_KEYS = (MetaKey.SCHEMA_VERSION, MetaKey.EVENT_TYPES, MetaKey.HOLD, MetaKey.COLUMN, MetaKey.MIGRATION)
 
 
 class StateError(Exception):
@@ -121,15 +116,12 @@ class LiveState(BaseModel):
     def unresolved_failure(self) -> HistoryRow | None:
         failure = None
         for row in self.history:
-            if row.status in ("failed", "in_progress"):
+            # A backup that never finished harms no data (the bridge's rule too: History.js unresolvedFailure_).
+            if row.status in ("failed", "in_progress") and row.action != "backup":
                 failure = row
             if row.action == "resolve":
                 failure = None
         return failure
-
-
-def _quote(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
 
 
 def read_live_state(reader: SheetsReader, spreadsheet_id: str) -> LiveState:
@@ -141,10 +133,10 @@ def read_live_state(reader: SheetsReader, spreadsheet_id: str) -> LiveState:
     # Only ranges that start inside the grid just read (Google refuses the others with a 400): no header read
     # for a sheet without a grid (a chart sheet), no history read when the history sheet has no row 2.
     headed = [t for t, grid in grids.items() if grid.holds(1)]
-    ranges = [f"{_quote(t)}!1:1" for t in headed]
+    ranges = [f"{quote_sheet(t)}!1:1" for t in headed]
     has_history = HISTORY_SHEET in grids
     if has_history and grids[HISTORY_SHEET].holds(2):
-        ranges.append(f"{_quote(HISTORY_SHEET)}!A2:J")
+        ranges.append(f"{quote_sheet(HISTORY_SHEET)}!A2:{column_letter(len(HISTORY_COLUMNS) - 1)}")
     got = reader.values_batch_get(spreadsheet_id, ranges, "FORMATTED_VALUE", grids=grids)
     headers = {t: value_range.get("values", []) for t, value_range in zip(headed, got)}
     sheets = []
@@ -194,15 +186,16 @@ def _with_metadata(spreadsheet_id: str, meta: dict[str, Any], sheets: list[Sheet
             columns.setdefault((int(dim.get("sheetId", 0)), int(dim.get("startIndex", 0))), {})[key] = value
         elif location.get("spreadsheet"):
             spreadsheet_level[key] = value
-    tags = [ColumnTag(sheet=by_id.get(sheet_id, str(sheet_id)), column=column, name=kv.get(META_COLUMN, ""),
-                      migration=kv.get(META_MIGRATION, ""))
+    tags = [ColumnTag(sheet=by_id.get(sheet_id, str(sheet_id)), column=column, name=kv.get(MetaKey.COLUMN, ""),
+                      migration=kv.get(MetaKey.MIGRATION, ""))
             for (sheet_id, column), kv in sorted(columns.items())]
     props = meta.get("properties", {})
     return LiveState(
         spreadsheet_id=spreadsheet_id, title=str(props.get("title", "")), time_zone=str(props.get("timeZone", "")),
-        sheets=sheets, schema_version=spreadsheet_level.get(META_SCHEMA_VERSION),
-        event_types=json.loads(spreadsheet_level[META_EVENT_TYPES]) if META_EVENT_TYPES in spreadsheet_level else None,
-        hold=json.loads(spreadsheet_level[META_HOLD]) if META_HOLD in spreadsheet_level else None,
+        sheets=sheets, schema_version=spreadsheet_level.get(MetaKey.SCHEMA_VERSION),
+        event_types=(json.loads(spreadsheet_level[MetaKey.EVENT_TYPES]) if MetaKey.EVENT_TYPES in spreadsheet_level
+                     else None),
+        hold=json.loads(spreadsheet_level[MetaKey.HOLD]) if MetaKey.HOLD in spreadsheet_level else None,
         tags=tags, history=history)
 
 

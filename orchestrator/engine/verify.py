@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from orchestrator.contract.sheets import ARCHIVE_ROW_AT, ARCHIVE_SHEET_AT, ARCHIVE_VALUES_AT
 from orchestrator.domain.cells import CellValue, parse_int
 from orchestrator.domain.columns import column_letter
 from orchestrator.engine.snapshot import CellChange, SheetSnapshot, compare, spilled_rows
@@ -44,7 +45,7 @@ class VerifyReport(BaseModel):
         return [c for c in self.checks if not c.ok]
 
 
-def _report(checks: list[Check], rows: int, cells: int, changes: list[CellChange]) -> VerifyReport:
+def report_of(checks: list[Check], rows: int, cells: int, changes: list[CellChange]) -> VerifyReport:
     status: Literal["passed", "passed_with_concurrent_changes", "failed"] = (
         "failed" if any(not c.ok for c in checks) else "passed_with_concurrent_changes" if changes else "passed")
     return VerifyReport(status=status, checks=checks, rows_checked=rows, cells_checked=cells,
@@ -148,7 +149,7 @@ def verify_apply(reader: SheetsReader, spreadsheet_id: str, migration: Migration
     checks.append(Check(name="history records the apply",
                         ok=recorded is not None and recorded.checksum == migration.checksum,
                         detail="" if recorded else "no applied row in the history"))
-    return _report(checks, rows, cells, changes)
+    return report_of(checks, rows, cells, changes)
 
 
 def verify_structure(state: LiveState, migrations: list[Migration], baseline: Baseline) -> VerifyReport:
@@ -182,7 +183,7 @@ def verify_structure(state: LiveState, migrations: list[Migration], baseline: Ba
     latest = applied[-1].id if applied else None
     checks.append(Check(name="schema version", ok=state.schema_version == latest,
                         detail=f"{state.schema_version!r}, expected {latest!r}"))
-    return _report(checks, 0, 0, [])
+    return report_of(checks, 0, 0, [])
 
 
 def _padded(values: Row, width: int) -> Row:
@@ -219,8 +220,8 @@ def verify_rollback(reader: SheetsReader, spreadsheet_id: str, migration_id: str
                     if any(c not in ("", None) for c in r[width:]))
         archived = (reader.iter_rows(spreadsheet_id, archive_sheet, archive.grid, archive.column_count, 2)
                     if archive is not None else iter(()))
-        got = ((parse_int(r[1]) or 0, _padded(r[3:], pad)) for chunk in archived for r in chunk
-               if r and str(r[0]) == title)
+        got = ((parse_int(r[ARCHIVE_ROW_AT]) or 0, _padded(r[ARCHIVE_VALUES_AT:], pad)) for chunk in archived
+               for r in chunk if len(r) > ARCHIVE_SHEET_AT and str(r[ARCHIVE_SHEET_AT]) == title)
         same, held, kept = True, 0, 0
         for want, have in zip_longest(expected, got):
             held, kept = held + (want is not None), kept + (have is not None)
@@ -237,4 +238,4 @@ def verify_rollback(reader: SheetsReader, spreadsheet_id: str, migration_id: str
                         detail=f"{state.schema_version!r}, expected {version!r}"))
     rolled = [r for r in state.history if r.migration_id == migration_id and r.action == "rollback"]
     checks.append(Check(name="history records the rollback", ok=bool(rolled) and rolled[-1].status == "rolled_back"))
-    return _report(checks, rows, cells, changes)
+    return report_of(checks, rows, cells, changes)

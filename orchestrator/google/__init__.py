@@ -93,8 +93,8 @@ class GoogleClients:
 
     @classmethod
     def from_config(cls, config: Config, **kwargs: Any) -> GoogleClients:
-        """Load the credentials the configuration names (anonymous with an endpoint) and wrap them."""
-        return cls(config, load_credentials(config.credentials, endpoint=config.endpoint), **kwargs)
+        """Load the credentials the configuration names and wrap them."""
+        return cls(config, load_credentials(config.credentials), **kwargs)
 
     def _http(self, read_timeout: float) -> RequestsHttp:
         http = RequestsHttp(self.credentials.credentials, read_timeout=read_timeout)

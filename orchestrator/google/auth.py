@@ -1,11 +1,11 @@
-"""Loading credentials: an authorized-user JSON file, Application Default Credentials, or anonymous.
+"""Loading credentials: an authorized-user JSON file or Application Default Credentials.
 
 Google does not let service accounts call `scripts.run` ("The Apps Script API doesn't work with service
 accounts", developers.google.com/apps-script/api/how-tos/execute): the operator and CI need a *user* OAuth
 refresh token, issued to a Desktop OAuth client that lives in the script's own standard GCP project. Service
 accounts still load (reads through the Sheets API work with them) and are refused when the bridge is called.
-Against an endpoint override (the emulator) no credentials are needed: anonymous ones are used unless
-credentials are configured, and configured ones are always loaded and used (a broken file is never ignored).
+The emulator checks tokens as Google does, so an endpoint override needs credentials too (it mints an
+authorized-user file whose `token_uri` is its own token endpoint); there are no anonymous credentials.
 """
 
 from __future__ import annotations
@@ -20,20 +20,20 @@ from urllib.parse import urlsplit
 
 import google.auth
 import google.auth.exceptions
-from google.auth.credentials import AnonymousCredentials, Credentials
+from google.auth.credentials import Credentials
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
 from orchestrator.google.errors import CredentialsError, ServiceAccountNotAllowed, scopes_hint
 from orchestrator.google.scopes import REQUIRED_SCOPES
 
-CredentialKind = Literal["user", "service_account", "anonymous"]
+CredentialKind = Literal["user", "service_account"]
 ADC = "adc"  # the `credentials` setting that selects Application Default Credentials
 
 _FILE_HINT = ("zeues-migrate needs an authorized-user JSON: a user OAuth refresh token issued to a Desktop OAuth "
               "client of the script's own GCP project, for example written by `gcloud auth application-default "
               "login --client-id-file=CLIENT_SECRET.json --scopes=...`, or `--credentials adc` to use Application "
-              "Default Credentials")
+              "Default Credentials (against the emulator: the file `python -m orchestrator.emulator` prints)")
 _SERVICE_ACCOUNT_TYPES = {"service_account", "impersonated_service_account", "external_account",
                           "gdch_service_account"}
 
@@ -55,17 +55,9 @@ class LoadedCredentials:
                 "commands.")
 
 
-def anonymous() -> LoadedCredentials:
-    credentials = AnonymousCredentials()  # type: ignore[no-untyped-call]
-    return LoadedCredentials(credentials, "anonymous", "anonymous (endpoint override)")
-
-
-def load_credentials(setting: str | Path | None, *, endpoint: str | None = None,
+def load_credentials(setting: str | Path | None, *,
                      default: Callable[..., tuple[Credentials, str | None]] = google.auth.default) -> LoadedCredentials:
-    """ADC for `adc`; the authorized-user JSON file at `setting`; anonymous when nothing is configured and an
-    endpoint (the emulator) is given."""
-    if setting is None and endpoint:
-        return anonymous()
+    """ADC for `adc`; the authorized-user JSON file at `setting`."""
     if setting is None:
         raise CredentialsError(f"no credentials configured: {_FILE_HINT}.")
     if isinstance(setting, str) and setting.strip().lower() == ADC:

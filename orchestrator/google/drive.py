@@ -1,6 +1,6 @@
 """Drive API v3 reads: listing and getting files, which is how backups are found.
 
-Backups are full copies the bridge makes as `<title> — backup <label> <stamp>` (appsscript/Backup.js).
+Backups are full copies the bridge makes as `<title> — backup <label> <stamp> #<opId[:8]>` (appsscript/Backup.js).
 Paced and retried like the Sheets reads, with a bucket of its own (Drive's quota is separate).
 """
 
@@ -52,6 +52,10 @@ class DriveClient:
         if not isinstance(result, dict):
             raise TransportError(f"files.get answered {type(result).__name__}", may_have_run=False)
         return result
+
+    def find_backup(self, title: str, name: str) -> str | None:
+        """The id of the backup named exactly `name` (a backup's name carries its operation's marker), if any."""
+        return next((str(f["id"]) for f in self.list_backups(title) if f.get("name") == name), None)
 
     def list_backups(self, title: str | None = None) -> list[dict[str, Any]]:
         """Backup spreadsheets, newest first; only those of the spreadsheet titled `title` when given."""

@@ -20,19 +20,19 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from orchestrator.contract.errors import BRIDGE_PREFIX, ErrorCode
 from orchestrator.google.scopes import REQUIRED_SCOPES
 
 Api = Literal["sheets", "drive", "script"]
 PermissionKind = Literal["wrong_project", "user_api_setting", "api_disabled", "no_access"]
 
-# Stable codes the bridge throws as `ZEUES_<CODE>: message` (appsscript/Errors.js; a test keeps them equal).
-BRIDGE_ERROR_CODES = frozenset({
-    "INVALID_REQUEST", "NOT_FOUND", "LOCK_BUSY", "HOLD", "BLOCKED", "DRIFT", "CONFLICT", "CHECKSUM", "ORDER",
-    "CELL_LIMIT", "FAILED", "IS_BACKUP",
-})
-_BRIDGE_CODE = re.compile(r"\bZEUES_([A-Z][A-Z0-9_]*):\s*(.*)", re.DOTALL)
+# A code the bridge throws as `ZEUES_<CODE>: message` (orchestrator/contract/errors.py). Any code is read, not
+# only the known ones: a newer bridge's code still reaches the operator.
+_BRIDGE_CODE = re.compile(r"\b" + re.escape(BRIDGE_PREFIX) + r"([A-Z][A-Z0-9_]*):\s*(.*)", re.DOTALL)
 EXECUTION_TIME_LIMIT_MESSAGE = "Exceeded maximum execution time"
 SCRIPT_FUNCTION_NOT_FOUND = "Script function not found"
+# What Google answers a call that carries no token: 401 on scripts.run, 403 on the Sheets and Drive APIs.
+NO_TOKEN_TEXTS = ("missing required authentication credential", "missing a valid api key")
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
 
 SCOPES_HINT = (
@@ -160,6 +160,12 @@ class ScriptError(GoogleError):
         self.bridge_message = bridge_message  # the text after `ZEUES_<CODE>: `
         self.op_id = op_id
 
+    @property
+    def known_code(self) -> ErrorCode | None:
+        """The contract's member for `code`; None when the bridge threw nothing on purpose or a code this tool
+        does not know."""
+        return ErrorCode.of(self.code)
+
 
 class ExecutionTimeout(ScriptError):
     """Apps Script stopped the function at its 6-minute execution limit."""
@@ -228,11 +234,11 @@ def error_from_http(api: Api, status: int, content: bytes | str | None, *, metho
         return MissingScopes(
             f"{said}: {body.execution_error} scripts.run needs a token holding every scope the bridge's manifest "
             f"(appsscript.json) declares, not only the ones the called function uses: {scopes_hint()}.", **kw)
-    if status == 401 and "missing required authentication credential" in body.message.lower():
+    if status in (401, 403) and any(text in body.message.lower() for text in NO_TOKEN_TEXTS):
         return CredentialsError(
-            f"{said}. No OAuth token was sent (anonymous credentials): the Sheets and Drive reads of an emulator "
-            "accept that, scripts.run does not. Give --credentials (or ZEUES_CREDENTIALS) an authorized-user "
-            "file; against the emulator, `python -m orchestrator.emulator` prints one.", **kw)
+            f"{said}. No OAuth token was sent (anonymous credentials), and Google (or the emulator) refuses every "
+            "call without one. Give --credentials (or ZEUES_CREDENTIALS) an authorized-user file; against the "
+            "emulator, `python -m orchestrator.emulator` prints one.", **kw)
     if status == 401:
         return AuthExpired(
             f"{said}. The access token was refused even after a refresh: the refresh token was revoked or has "

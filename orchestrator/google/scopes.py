@@ -2,12 +2,15 @@
 
 `scripts.run` requires a token that covers *every* scope the script's manifest declares, not only the ones
 the called function uses (developers.google.com/apps-script/api/how-tos/execute, "Requirements"). So the
-token needs the bridge's `appsscript.json` `oauthScopes` (a test keeps this list equal to the file; the
-menu's `script.container.ui` is among them) plus what the orchestrator itself reads: the spreadsheets (the
-verifier, through the Sheets API) and Drive read-only (listing backups).
+token needs the bridge's `appsscript.json` `oauthScopes` (as `regen` builds them into the package, so an
+installed tool needs no `appsscript/`; the menu's `script.container.ui` is among them) plus what the
+orchestrator itself reads: the spreadsheets (the verifier, through the Sheets API) and Drive read-only
+(listing backups).
 """
 
 from __future__ import annotations
+
+from orchestrator.contract.bridge_build import MANIFEST_SCOPES
 
 SPREADSHEETS = "https://www.googleapis.com/auth/spreadsheets"
 SCRIPT_CONTAINER_UI = "https://www.googleapis.com/auth/script.container.ui"
@@ -16,5 +19,5 @@ DRIVE_READONLY = "https://www.googleapis.com/auth/drive.readonly"
 # this non-sensitive scope (docs/bridge.md, "Who acted").
 USERINFO_EMAIL = "https://www.googleapis.com/auth/userinfo.email"
 
-BRIDGE_MANIFEST_SCOPES: tuple[str, ...] = (SPREADSHEETS, SCRIPT_CONTAINER_UI, USERINFO_EMAIL)  # appsscript.json
+BRIDGE_MANIFEST_SCOPES: tuple[str, ...] = MANIFEST_SCOPES
 REQUIRED_SCOPES: tuple[str, ...] = (*BRIDGE_MANIFEST_SCOPES, DRIVE_READONLY)

@@ -18,7 +18,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from orchestrator.domain.cells import CellValue
-from orchestrator.domain.columns import column_letter
+from orchestrator.domain.columns import column_letter, quote_sheet
 from orchestrator.google.errors import ApiError, GridChanged, GridSize, TransportError
 from orchestrator.google.pacing import ReadExecutor
 
@@ -86,8 +86,7 @@ def a1_range(sheet_title: str, first_row: int, last_row: int, columns: int) -> s
     """`'Sheet name'!A2:BK500`: titles always quoted, quotes doubled, as the A1 grammar wants."""
     if first_row < 1 or last_row < first_row or columns < 1:
         raise ValueError(f"bad range: rows {first_row}..{last_row}, {columns} columns")
-    quoted = "'" + sheet_title.replace("'", "''") + "'"
-    return f"{quoted}!A{first_row}:{column_letter(columns - 1)}{last_row}"
+    return f"{quote_sheet(sheet_title)}!A{first_row}:{column_letter(columns - 1)}{last_row}"
 
 
 class SheetsReader:

@@ -15,12 +15,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from orchestrator.contract.grammar import MIGRATION_ID_PATTERN
 from orchestrator.contract.limits import MAX_CELL_CHARS, cell_chars
 from orchestrator.domain.columns import column_name_problem
 
-# ASCII digits and dots only, nothing after (`\d` would take `３.１` and `٣.١`, `$` a trailing newline); the
-# bridge checks the same grammar (appsscript/Apply.js).
-_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*", re.ASCII)
+_VERSION = re.compile(MIGRATION_ID_PATTERN, re.ASCII)  # matched whole (fullmatch); the bridge's is MIGRATION_ID_
 _EVENT_TYPE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 

@@ -7,20 +7,12 @@ from typing import Any
 
 import pytest
 
-from orchestrator.emulator import running_emulator
 from orchestrator.migrations import MIGRATIONS_DIR, bridge_payload, load_migrations
 from orchestrator.migrations.spec import Migration
 from orchestrator.workbook import Variant, WorkbookOptions, build_workbook
 from tests.support.live import Live
 
-BRIDGE_DIR = Path(__file__).resolve().parents[2] / "appsscript"
 FIXTURE_MIGRATIONS = Path(__file__).resolve().parent / "fixtures"
-
-
-@pytest.fixture(scope="package")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with running_emulator(tmp_path_factory.mktemp("emulator"), BRIDGE_DIR) as emu:
-        yield emu
 
 
 @pytest.fixture

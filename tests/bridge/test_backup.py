@@ -23,8 +23,9 @@ BACKUP_OF = "zeues.backup_of"
 CHANGES_FROM_THE_MENU = ("menuBackupNow", "menuApplyPending", "menuRollbackLast", "menuPause", "menuResume")
 
 
-def backup(live: Live, sid: str, label: str = "test") -> dict[str, Any]:
-    return live.run("backupSpreadsheet", {"opId": op_id(), "spreadsheetId": sid, "label": label})  # type: ignore[no-any-return]
+def backup(live: Live, sid: str, label: str = "test", op: str | None = None) -> dict[str, Any]:
+    return live.run("backupSpreadsheet", {"opId": op or op_id(), "spreadsheetId": sid,  # type: ignore[no-any-return]
+                                          "label": label})
 
 
 def tag_of(live: Live, sid: str) -> dict[str, Any]:
@@ -50,12 +51,13 @@ def test_a_backup_is_tagged_with_its_original_and_time_and_keeps_no_hold(live: L
     sid = new_sheet(spools=20)
     apply(live, sid, v30())
     live.run("setHold", {"opId": op_id(), "spreadsheetId": sid, "hold": True, "reason": "month-end"})
-    made = backup(live, sid, "before x")
+    op = op_id()
+    made = backup(live, sid, "before x", op)
     title = live.run("describeSchema", {"spreadsheetId": sid})["title"]
 
     tag = tag_of(live, made["backupId"])
     assert tag == {"original": sid, "title": title, "url": f"https://docs.google.com/spreadsheets/d/{sid}/edit",
-                   "createdAt": tag["createdAt"], "label": "before x"}
+                   "createdAt": tag["createdAt"], "label": "before x", "opId": op}
     row = next(r for r in history(live, sid) if r["action"] == "backup")
     assert tag["createdAt"] == row["started_at"]
     assert live.metadata(sid, BACKUP_OF) == [], "the original is not tagged"

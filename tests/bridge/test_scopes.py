@@ -20,7 +20,8 @@ import requests
 from orchestrator.emulator import Emulator, running_emulator
 from orchestrator.google.scopes import REQUIRED_SCOPES, USERINFO_EMAIL
 from orchestrator.workbook import WorkbookOptions, build_workbook
-from tests.bridge.conftest import BRIDGE_DIR, v30
+from orchestrator.codegen import BRIDGE_DIR
+from tests.bridge.conftest import v30
 from tests.bridge.helpers import apply
 from tests.support.live import BridgeError, Live, op_id
 

@@ -9,18 +9,11 @@ from pathlib import Path
 import gspread
 import pytest
 
-from orchestrator.codegen import BRIDGE_DIR
-from orchestrator.emulator import Emulator, running_emulator
+from orchestrator.emulator import Emulator
 from tests.compat.backends import client
 from tests.emulator.wire import RewritingSession
 from tests.support.cli import Cli
 from tests.support.live import Live
-
-
-@pytest.fixture(scope="package")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    with running_emulator(tmp_path_factory.mktemp("compat-emulator"), BRIDGE_DIR) as emu:
-        yield emu
 
 
 @pytest.fixture
@@ -36,6 +29,6 @@ def cli(emulator: Emulator, tmp_path: Path) -> Cli:
 @pytest.fixture
 def gspread_client(emulator: Emulator) -> Iterator[gspread.Client]:
     """An unchanged gspread; every JSON answer it got is checked against Google's discovery schemas."""
-    session = RewritingSession(emulator.url)
+    session = RewritingSession(emulator.url, emulator.owner_token())
     yield client(session)
     assert session.validate_all() > 0

@@ -15,13 +15,13 @@ import gspread
 import pytest
 from gspread.utils import ValueRenderOption, rowcol_to_a1
 
+from orchestrator.contract.metadata import MetaKey
 from orchestrator.domain.cells import SHEET_TIMEZONE, WorkerRef
 from orchestrator.domain.columns import ColumnMap, HeaderError, column_letter
 from orchestrator.domain.events import EventoTipo, Operacion
 from orchestrator.domain.schema_mode import SchemaMode
 from orchestrator.domain.spool import V21_COLUMNS, V30_COLUMNS, EstadoOcupacion, Spool, SpoolWriter
 from orchestrator.emulator import Emulator
-from orchestrator.engine.state import META_EVENT_TYPES
 from orchestrator.migrations import event_type_registry, load_baseline, load_migrations
 from orchestrator.workbook import Variant, WorkbookOptions, build_workbook
 from tests.compat.backends import FECHA, WORKER, V21Backend, V30Writer, Written
@@ -110,7 +110,7 @@ def without_variable(seen: dict[str, Any]) -> dict[str, Any]:
 
 
 def event_registry(live: Live, sid: str) -> list[str] | None:
-    found = [m for m in live.metadata(sid, META_EVENT_TYPES) if m.get("location", {}).get("spreadsheet")]
+    found = [m for m in live.metadata(sid, MetaKey.EVENT_TYPES) if m.get("location", {}).get("spreadsheet")]
     return json.loads(found[0]["metadataValue"]) if found else None
 
 

@@ -84,8 +84,9 @@ def test_a_failing_check_fails_the_run_by_name(target: Target, tmp_report: Path)
                                    "seconds": report["checks"][0]["seconds"], "sources": ["https://example.invalid/"]}
 
 
-def test_without_a_deployment_the_script_checks_are_skipped(target: Target, tmp_report: Path) -> None:
-    bare = emulator_target(target.sheets_url, target.spreadsheet_id, None)
+def test_without_a_deployment_the_script_checks_are_skipped(emulator: Emulator, target: Target,
+                                                            tmp_report: Path) -> None:
+    bare = emulator_target(target.sheets_url, target.spreadsheet_id, None, emulator.authorized_user())
     needing = [c for c in CHECKS if c.needs_deployment]
     assert needing
     out = io.StringIO()

@@ -1,6 +1,6 @@
 """The documentation tells the truth about the code: every `zeues-migrate` command and flag shown exists, the
 exit-code table is the CLI's, the settings are the configuration's, the deploy workflow runs what the operator
-guide says, every bridge error code is explained, and every link leads somewhere."""
+guide says, every error code is explained, and every link leads somewhere."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from orchestrator.cli import main
 from orchestrator.config import SETTINGS
 from orchestrator.emulator import argument_parser
 from orchestrator.exit_codes import DESCRIPTIONS, ExitCode
-from orchestrator.google.errors import BRIDGE_ERROR_CODES
+from orchestrator.contract.errors import ErrorCode
 from tests.docs.markdown import DOCS, ROOT, anchors, commands, links, shell_lines, snippets, tables
 
 OPERATOR = ROOT / "docs" / "operator.md"
@@ -116,9 +116,9 @@ def test_every_clasp_command_shown_exists() -> None:
 # -- exit codes -------------------------------------------------------------------------------------------------
 
 def _returnable_exit_codes() -> set[ExitCode]:
-    """The codes some code path of the CLI returns: every `ExitCode.X` the CLI modules name, plus success and
-    the internal-error fallback of the common wrapper."""
-    found = {ExitCode.OK, ExitCode.INTERNAL}
+    """The codes some code path of the CLI returns: every `ExitCode.X` the CLI modules name, the exit code of
+    every error code (the common wrapper exits with its code's), plus success and the internal-error fallback."""
+    found = {ExitCode.OK, ExitCode.INTERNAL} | {c.exit_code for c in ErrorCode}
     for path in (ROOT / "orchestrator" / "cli").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "ExitCode":
@@ -223,10 +223,13 @@ def test_ci_runs_the_readmes_test_command_on_python_3_11_and_node_20() -> None:
 
 # -- errors and links ------------------------------------------------------------------------------------------
 
-def test_every_bridge_error_code_is_explained_in_troubleshooting() -> None:
+def test_every_error_code_is_explained_in_troubleshooting() -> None:
+    """Every code the operator can see (orchestrator/contract/errors.py): the bridge's as it throws them, the
+    orchestrator's as `CODE`."""
     text = TROUBLESHOOTING.read_text(encoding="utf-8")
-    for code in sorted(BRIDGE_ERROR_CODES):
-        assert f"ZEUES_{code}" in text, f"troubleshooting.md does not explain ZEUES_{code}"
+    for code in ErrorCode:
+        shown = code.thrown if code.bridge_throws else f"`{code.value}`"
+        assert shown in text, f"troubleshooting.md does not explain {shown}"
     for name in ExitCode.__members__:
         if name not in ("OK", "INTERNAL", "PENDING"):
             assert f"exit {int(ExitCode[name])}" in text, f"troubleshooting.md: nothing exits {name}?"

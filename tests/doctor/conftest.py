@@ -62,12 +62,6 @@ def workbook() -> dict[str, Any]:
     return build_workbook(WorkbookOptions(spools=30, seed=7))
 
 
-@pytest.fixture(scope="package")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    with running_emulator(tmp_path_factory.mktemp("doctor-emulator"), BRIDGE_DIR) as emu:
-        yield emu
-
-
 def stale_copy(folder: Path) -> Path:
     """A copy of appsscript/ one byte different in a .js file, with its BuildInfo.js regenerated as `regen`
     would: a bridge built from other sources, i.e. a deployment of another commit."""

@@ -106,7 +106,8 @@ def test_hold(emulator: Emulator, workbook: dict[str, Any], tmp_path: Path) -> N
 def _append_history_row(emulator: Emulator, sid: str, row: dict[str, str]) -> None:
     body = json.dumps({"values": [[row.get(c, "") for c in HISTORY_COLUMNS]]}).encode()
     url = (f"{emulator.url}/v4/spreadsheets/{sid}/values/{HISTORY_SHEET}!A1:append?valueInputOption=RAW")
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json",
+                                                                           "Authorization": f"Bearer {emulator.owner_token()}"})
     with urllib.request.urlopen(request, timeout=60) as reply:
         assert reply.status == 200
 
@@ -180,15 +181,11 @@ def test_settings_from_a_toml_file_are_reported_with_their_source(emulator: Emul
     assert "endpoint from toml" in detail and "credentials from toml" in detail
 
 
-def test_anonymous_credentials_reach_the_reads_but_not_the_bridge(emulator: Emulator, workbook: dict[str, Any],
+def test_an_endpoint_without_credentials_is_a_configuration_error(emulator: Emulator, workbook: dict[str, Any],
                                                                   tmp_path: Path) -> None:
     sid = emulator.create_spreadsheet(workbook)
     args = connect(emulator, sid, tmp_path / "cp")
-    anonymous = args[:args.index("--credentials")]  # the endpoint alone: no token is sent
-    result = run_doctor(*anonymous, cwd=tmp_path)
+    result = run_doctor(*args[:args.index("--credentials")], cwd=tmp_path)  # the emulator checks tokens too
     assert result.code == ExitCode.USAGE
-    assert result.checks["scopes"]["status"] == "skip"
-    bridge = result.checks["bridge deployment"]
-    assert bridge["status"] == "fail" and "No OAuth token was sent" in bridge["detail"]
-    assert "--credentials" in bridge["detail"]
-    assert result.checks["spreadsheet"]["status"] == "ok"
+    assert result.checks["credentials"]["status"] == "fail"
+    assert "python -m orchestrator.emulator" in result.checks["credentials"]["detail"]

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from google.auth.credentials import AnonymousCredentials
 from google.oauth2 import credentials as user_credentials
 
 from orchestrator.cli.doctor import Check, check_credentials, check_scopes, diagnose, exit_code, needed_scopes
@@ -59,10 +58,7 @@ def test_a_token_that_does_not_list_its_scopes_is_judged_by_the_bridge_call() ->
     assert unknown.status == "ok" and "insufficient authentication scopes" in unknown.detail
 
 
-def test_anonymous_credentials_on_the_emulator_say_so() -> None:
-    anonymous = LoadedCredentials(AnonymousCredentials(), "anonymous", "anonymous (endpoint override)")
-    line = check_scopes(anonymous, bridge_answered=False)
-    assert line.status == "skip" and "scripts.run needs a user token" in line.detail
+def test_without_credentials_the_scopes_are_not_checked() -> None:
     assert check_scopes(None, bridge_answered=False).status == "skip"
 
 
@@ -94,9 +90,11 @@ def test_the_doctor_line_of_a_token_with_fewer_scopes_against_the_emulator(emula
                                                                            workbook: dict[str, Any],
                                                                            tmp_path: Path) -> None:
     sid = emulator.create_spreadsheet(workbook)
+    short = emulator.credentials_file(tmp_path / "short.json", scopes=[SPREADSHEETS])
     config = load_config({"endpoint": emulator.url, "deployment_id": emulator.deployment_id, "spreadsheet_id": sid,
-                          "reads_per_minute": 0, "checkpoint_dir": str(tmp_path / "cp")}, {}, tmp_path)
-    loaded = load_credentials_file(emulator.credentials_file(tmp_path / "short.json", scopes=[SPREADSHEETS]))
+                          "reads_per_minute": 0, "checkpoint_dir": str(tmp_path / "cp"), "credentials": str(short)},
+                         {}, tmp_path)
+    loaded = load_credentials_file(short)
     checks = diagnose(config, loaded, Check(check="credentials", status="ok", ok=True, detail=loaded.source))
     by_name = {c.check: c for c in checks}
     assert [c.check for c in checks if c.status == "fail"] == ["scopes", "bridge deployment"]

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import pytest
-from google.auth.credentials import AnonymousCredentials
 from google.oauth2 import credentials as user_credentials
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
@@ -29,15 +28,19 @@ def error_of(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     return info.value.status_code, json.loads(info.value.content)["error"]
 
 
+def owner(emulator: Emulator) -> user_credentials.Credentials:
+    return user_credentials.Credentials(token=emulator.owner_token())  # type: ignore[no-untyped-call]
+
+
 @pytest.fixture(scope="module")
 def sheets(emulator: Emulator) -> Any:
-    return build("sheets", "v4", credentials=AnonymousCredentials(), client_options={"api_endpoint": emulator.url},
+    return build("sheets", "v4", credentials=owner(emulator), client_options={"api_endpoint": emulator.url},
                  cache_discovery=False, static_discovery=True)
 
 
 @pytest.fixture(scope="module")
 def drive(emulator: Emulator) -> Any:
-    return build("drive", "v3", credentials=AnonymousCredentials(),
+    return build("drive", "v3", credentials=owner(emulator),
                  client_options={"api_endpoint": emulator.url + "/drive/v3/"}, cache_discovery=False, static_discovery=True)
 
 

@@ -15,7 +15,7 @@ from tests.emulator.wire import RewritingSession
 
 @pytest.fixture()
 def session(emulator: Emulator) -> Iterator[RewritingSession]:
-    s = RewritingSession(emulator.url)
+    s = RewritingSession(emulator.url, emulator.owner_token())
     yield s
     assert s.validate_all() > 0
 

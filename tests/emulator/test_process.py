@@ -13,15 +13,16 @@ from typing import Any
 
 import pytest
 
-from orchestrator.emulator import Emulator, running_emulator, start_emulator
+from orchestrator.emulator import OWNER_SCOPES, Emulator, running_emulator, start_emulator
+from orchestrator.google.scopes import REQUIRED_SCOPES
 from tests.emulator.conftest import FIXTURE_SCRIPT
 
 
 def call(emu: Emulator, method: str, path: str, body: Any = None, timeout: float = 30) -> tuple[int, Any]:
     data = None if body is None else json.dumps(body).encode()
     headers = {"Content-Type": "application/json"}
-    if path.startswith("/v1/scripts/"):  # scripts.run needs a token with the script's scopes
-        headers["Authorization"] = f"Bearer {emu.access_token()}"
+    if not path.startswith("/_emulator/"):  # Google's APIs need a token; scripts.run one with the script's scopes
+        headers["Authorization"] = f"Bearer {emu.access_token([*REQUIRED_SCOPES, *OWNER_SCOPES])}"
     req = urllib.request.Request(emu.url + path, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:

@@ -66,9 +66,11 @@ class RewritingSession(requests.Session):
 
     HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, token: str) -> None:
         super().__init__()
         self.base_url = base_url.rstrip("/")
+        # What gspread's authorized session adds on Google: the emulator refuses a call without a token too.
+        self.headers["Authorization"] = f"Bearer {token}"
         self.recorded: list[tuple[str, str, int, Any]] = []
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]

@@ -17,10 +17,9 @@ from typing import Any
 
 import pytest
 
-from orchestrator.codegen import BRIDGE_DIR
-from orchestrator.emulator import Emulator, running_emulator
+from orchestrator.emulator import Emulator
 from orchestrator.workbook import WorkbookOptions, write_workbook
-from tests.e2e.conftest import history, observe
+from tests.support.observe import history, observe
 from tests.support.cli import Cli, Run
 from tests.support.live import Live
 
@@ -30,12 +29,6 @@ V30_COLUMNS = ["Ocupado_Por", "Fecha_Ocupacion", "version"]
 V21_SHEETS = ("Operaciones", "Metadata")
 
 __all__ = ["Cli", "Run", "history", "observe", "SPOOLS", "V30_COLUMNS"]
-
-
-@pytest.fixture(scope="package")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    with running_emulator(tmp_path_factory.mktemp("faults-emulator"), BRIDGE_DIR) as emu:
-        yield emu
 
 
 @pytest.fixture(autouse=True)

@@ -39,6 +39,8 @@ def test_an_apply_stopped_at_the_time_limit_changes_nothing_and_a_rerun_applies(
     sid = new_sheet()
     baseline = Baseline.read(live, sid)
     copies = len(emulator.state()["spreadsheets"])
+    # The run first gets as far as its verified backup (killed there), so the limit meets the apply call alone.
+    assert cli("apply", "--execute", "--yes", sid=sid, failpoints="after:verify_backup").code == -9
     emulator.script_control(executionLimitMs=2000)
     # The apply execution spends 4 s in its first read under the lock: it is stopped before its batchUpdate.
     emulator.fault(path=BRIDGE_HISTORY_READ, method="GET", latencyMs=4000, count=1)

@@ -10,20 +10,13 @@ from typing import Any
 
 import pytest
 
-from orchestrator.codegen import BRIDGE_DIR
-from orchestrator.emulator import Emulator, running_emulator
+from orchestrator.emulator import Emulator
 from orchestrator.exit_codes import ExitCode
 from orchestrator.workbook import Variant, WorkbookOptions, build_workbook
 from tests.support.cli import Cli, Run, fingerprint
 from tests.support.live import Live
 
 SPOOLS = 30
-
-
-@pytest.fixture(scope="package")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    with running_emulator(tmp_path_factory.mktemp("hostile-emulator"), BRIDGE_DIR) as emu:
-        yield emu
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from google.auth.credentials import AnonymousCredentials
+from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import build
 
 from orchestrator.google.scopes import REQUIRED_SCOPES
@@ -40,7 +40,8 @@ class Live:
                                    timeout=30)
             minted.raise_for_status()
             self.token = str(minted.json()["token"])
-        self.sheets = build("sheets", "v4", credentials=AnonymousCredentials(), cache_discovery=False,
+        self.sheets = build("sheets", "v4", credentials=Credentials(token=self.token),  # type: ignore[no-untyped-call]
+                            cache_discovery=False,
                             static_discovery=True, client_options={"api_endpoint": self.url})
 
     # -- the bridge -------------------------------------------------------------------------------------

@@ -57,11 +57,15 @@ def test_missing_required_values_name_flag_env_and_toml_key(tmp_path: Path) -> N
     assert "not the script id" in message
 
 
-def test_an_endpoint_makes_credentials_optional(tmp_path: Path) -> None:
-    config = load_config(FLAGS_NONE | {"spreadsheet_id": "S", "deployment_id": "AKfycb1"},
+def test_an_endpoint_still_needs_credentials(tmp_path: Path) -> None:
+    # The emulator checks tokens as Google does; its helper prints the file to use.
+    with pytest.raises(ConfigError, match="credentials") as caught:
+        load_config(FLAGS_NONE | {"spreadsheet_id": "S", "deployment_id": "AKfycb1"},
+                    {"ZEUES_GOOGLE_ENDPOINT": "http://127.0.0.1:8123/"}, tmp_path)
+    assert "python -m orchestrator.emulator" in str(caught.value)
+    config = load_config(FLAGS_NONE | {"spreadsheet_id": "S", "deployment_id": "AKfycb1", "credentials": "t.json"},
                          {"ZEUES_GOOGLE_ENDPOINT": "http://127.0.0.1:8123/"}, tmp_path)
-    assert config.endpoint == "http://127.0.0.1:8123" and config.credentials is None
-    assert config.source["endpoint"].kind == "env"
+    assert config.endpoint == "http://127.0.0.1:8123" and config.source["endpoint"].kind == "env"
 
 
 def test_require_can_be_narrowed(tmp_path: Path) -> None:

@@ -105,7 +105,8 @@ def test_migrations_load_in_version_order(tmp_path: Path) -> None:
 
 
 def test_generated_bridge_files_are_current() -> None:
-    # Migrations.js carries the specs to the menu; BuildInfo.js the hash `doctor` compares deployments with.
+    # Migrations.js carries the specs to the menu; Contract.js the contract; BuildInfo.js the hash `doctor`
+    # compares deployments with, and orchestrator/contract/bridge_build.py the same for the installed tool.
     for path, text in rendered_files().items():
         assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run `python3 tasks.py regen`"
 

@@ -1,5 +1,5 @@
 """The CLI over `responses`: `zeues-migrate` invoked in-process (click's runner), every Google call mocked at
-the HTTP level through the emulator-style endpoint override (anonymous credentials, one base URL)."""
+the HTTP level through the emulator-style endpoint override (one base URL, a user token that needs no refresh)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from orchestrator.cli import main
 from orchestrator.engine.state import HISTORY_COLUMNS, HISTORY_SHEET
+from tests.support.tokens import token_file
 
 ENDPOINT = "http://google.test"
 SID = "1SpreadsheetForCliTests"
@@ -59,7 +60,8 @@ def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
 
     def run(*args: str, connect: bool = True) -> Invocation:
         flags = ["--endpoint", ENDPOINT, "--deployment-id", DEPLOYMENT, "--spreadsheet-id", SID,
-                 "--reads-per-minute", "0", "--read-attempts", "1", "--checkpoint-dir", str(tmp_path / "ck")]
+                 "--reads-per-minute", "0", "--read-attempts", "1", "--checkpoint-dir", str(tmp_path / "ck"),
+                 "--credentials", str(token_file(tmp_path / "token.json"))]
         result = CliRunner().invoke(main, [*args, *(flags if connect else [])], catch_exceptions=False)
         return Invocation(result.exit_code, result.stdout, result.stderr)
 

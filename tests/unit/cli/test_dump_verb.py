@@ -11,6 +11,7 @@ import responses
 from click.testing import CliRunner
 
 from orchestrator.cli import main
+from tests.support.tokens import token_file
 from orchestrator.exit_codes import ExitCode
 from tests.unit.cli.conftest import ENDPOINT, GET, SID, Invoke
 
@@ -34,6 +35,7 @@ def test_dump_needs_no_deployment_id(mocked: responses.RequestsMock, invoke: Inv
     mocked.add_callback("GET", GET, callback=_answer)
     out = tmp_path / "sub" / "dump.json"
     result = CliRunner().invoke(main, ["dump", "-o", str(out), "--endpoint", ENDPOINT, "--spreadsheet-id", SID,
+                                       "--credentials", str(token_file(tmp_path / "token.json")),
                                        "--reads-per-minute", "0", "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)

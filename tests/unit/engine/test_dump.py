@@ -69,7 +69,7 @@ def _answer(request: Any) -> tuple[int, dict[str, str], str]:
 @pytest.fixture
 def clients() -> Iterator[GoogleClients]:
     config = Config(spreadsheet_id=SID, endpoint=ENDPOINT, reads_per_minute=0)
-    with GoogleClients(config, LoadedCredentials(AnonymousCredentials(), "anonymous", "test")) as google:
+    with GoogleClients(config, LoadedCredentials(AnonymousCredentials(), "user", "test")) as google:
         yield google
 
 

@@ -7,7 +7,7 @@ import google.auth.exceptions
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from google.auth.credentials import AnonymousCredentials, Credentials
+from google.auth.credentials import Credentials
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
@@ -116,11 +116,10 @@ def test_application_default_credentials(tmp_path: Path) -> None:
         load_credentials("adc", default=fake_default(google.auth.exceptions.DefaultCredentialsError("none found")))
 
 
-def test_an_endpoint_means_anonymous_credentials() -> None:
-    loaded = load_credentials(None, endpoint="http://127.0.0.1:8080")
-    assert loaded.kind == "anonymous" and isinstance(loaded.credentials, AnonymousCredentials)
-    with pytest.raises(CredentialsError, match="no credentials configured"):
+def test_no_credentials_is_an_error_that_names_the_emulators_file_too() -> None:
+    with pytest.raises(CredentialsError, match="no credentials configured") as caught:
         load_credentials(None)
+    assert "python -m orchestrator.emulator" in str(caught.value)
 
 
 def test_missing_scopes() -> None:

@@ -7,24 +7,26 @@ import responses
 from orchestrator.config import Config
 from orchestrator.google import GoogleClients, endpoints, new_op_id
 from orchestrator.google.stats import ApiStats
+from tests.support.tokens import FAKE_TOKEN, token_file
 
 
 @pytest.mark.parametrize("base", ["http://127.0.0.1:8123", "http://127.0.0.1:8123/", "http://host.test/prefix"])
-def test_an_endpoint_override_sends_every_api_to_the_base_url_anonymously(mocked: responses.RequestsMock,
-                                                                          base: str) -> None:
+def test_an_endpoint_override_sends_every_api_to_the_base_url_with_the_token(mocked: responses.RequestsMock,
+                                                                           base: str, tmp_path: Path) -> None:
     root = base.rstrip("/")
     mocked.add("GET", f"{root}/v4/spreadsheets/S1", json={"spreadsheetId": "S1"})
     mocked.add("GET", f"{root}/drive/v3/files/F1", json={"id": "F1"})
     mocked.add("POST", f"{root}/v1/scripts/AKfycbEMU:run", json={"done": True, "response": {"result": {"v": 1}}})
-    config = Config(endpoint=base, spreadsheet_id="S1", deployment_id="AKfycbEMU", reads_per_minute=0)
+    config = Config(endpoint=base, spreadsheet_id="S1", deployment_id="AKfycbEMU", reads_per_minute=0,
+                    credentials=str(token_file(tmp_path / "token.json")))
     with GoogleClients.from_config(config) as clients:
-        assert clients.credentials.kind == "anonymous"
+        assert clients.credentials.kind == "user"
         clients.sheets.get_spreadsheet("S1", "spreadsheetId")
         clients.drive.get_file("F1")
         assert clients.script.run("bridgeInfo", {"opId": new_op_id()}) == {"v": 1}
         assert clients.stats.calls == 3
     assert len(mocked.calls) == 3
-    assert all("authorization" not in {k.lower() for k in c.request.headers} for c in mocked.calls)
+    assert all(c.request.headers["Authorization"] == f"Bearer {FAKE_TOKEN}" for c in mocked.calls)
 
 
 def test_endpoints_mirror_root_url_plus_service_path() -> None:
