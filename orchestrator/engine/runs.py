@@ -36,7 +36,7 @@ from orchestrator.engine.snapshot import CellChange, SheetSnapshot, compare, tak
 from orchestrator.engine.state import LiveState, find_column, read_live_state
 from orchestrator.engine.verify import Check, VerifyReport, report_of, verify_apply, verify_rollback
 from orchestrator.google import GoogleClients
-from orchestrator.google.errors import ScriptError
+from orchestrator.google.errors import GridChanged, ScriptError
 from orchestrator.google.script import new_op_id
 from orchestrator.migrations import bridge_payload
 from orchestrator.migrations.spec import AddColumns, Baseline, Migration
@@ -244,6 +244,17 @@ class Run:
             chunks = self.clients.sheets.iter_rows(spreadsheet_id, title, sheet.grid, len(sheet.header), 2)
             snapshots[title] = take_snapshot(title, sheet.header, key_index, self.progress.rows(f"{label} {title}", chunks),
                                              self.run_dir / f"{label}-{title}.jsonl")
+        # A deletion made while the chunks were read is refused by Google only when a later chunk starts past the
+        # new grid; one that leaves it inside is clipped and the snapshot silently torn (rows shifted up between
+        # chunks). One more read of the grids after the last chunk catches both: a grid that shrank is a
+        # structure change mid-read. Growth is normal (the backend appends rows).
+        grids = self.clients.sheets.grids(spreadsheet_id)
+        for title in keys:
+            was, now = state.sheet(title), grids.get(title)
+            assert was is not None
+            if now is None or now.rows < was.grid.rows or now.columns < was.grid.columns:
+                raise GridChanged("the grid shrank while the snapshot was read", sheet=title, expected=was.grid.size,
+                                  found=now.size if now else None, status=None)
         return snapshots
 
     # -- the loop -------------------------------------------------------------------------------------------

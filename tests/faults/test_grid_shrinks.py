@@ -99,3 +99,34 @@ def test_rows_and_columns_deleted_mid_snapshot_stop_the_run_cleanly_and_a_rerun_
     applied_once(live, sid)
     assert lost_cells(live, sid, baseline) == []
     assert [h["action"] for h in history(live, sid)] == ["backup", "apply"]
+
+
+def test_a_deletion_the_next_chunk_still_starts_inside_is_caught_after_the_snapshot(
+        cli: Cli, live: Live, emulator: Emulator, new_sheet: Callable[[], str]) -> None:
+    """Google clips a read that starts inside the grid: rows deleted above the held chunk's start leave it
+    inside, so no 400 comes — the snapshot would be torn silently. The grid read after the last chunk sees it."""
+    sid = new_sheet()
+    sheet_id, rows, columns = _grid(live, sid, "Operaciones")
+    assert rows > 260
+    emulator.fault(path=SECOND_CHUNK, latencyMs=4000, count=1)
+    process = cli.spawn("apply", "--execute", "--yes", sid=sid)
+    try:
+        wait_until(lambda: not emulator.state()["faults"]["pending"] or process.poll() is not None, timeout=120,
+                   what="the snapshot's second chunk to be held")
+        held = process.poll() is None
+        if held:  # ten data rows inside the first chunk: everything below shifts up, row 202 is still in the grid
+            live.batch_update(sid, [_delete(sheet_id, "ROWS", 20, 30)])
+            after_deletion = fingerprint(live, emulator, sid)
+    finally:
+        run = Cli.finish(process)
+    assert held, ("the run ended before its second snapshot chunk", run.code, run.stderr[-3000:])
+    assert run.code == ExitCode.GRID_CHANGED, (run.code, run.stdout[-3000:], run.stderr[-3000:])
+    assert "shrank while the snapshot was read" in run.message
+    assert f"{rows:,} rows × {columns:,} columns" in run.message and f"{rows - 10:,} rows" in run.message
+    assert fingerprint(live, emulator, sid) == after_deletion, "nothing changed by the tool"
+    kept = checkpoint(cli, sid)
+    assert kept is not None and "snapshot" not in kept["steps"]
+    rerun = cli("apply", "--execute", "--yes", sid=sid)
+    report = single_apply_report(rerun)
+    assert report["status"] == "applied" and report["resumed"] is True
+    full_verification(cli, sid, report)
