@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The project's task runner: `python3 tasks.py demo | test | bench | setup | regen | conformance`.
+"""The project's task runner: `python3 tasks.py demo | test | bench | setup | regen | conformance | mutate`.
 
 Standard library only, because it runs before anything is installed: it creates `.venv` and
 `node_modules` from the project's own pinned files, then runs the task. `make` is not assumed.
@@ -88,7 +88,20 @@ def conformance() -> None:
     sys.exit(run(PYTHON, "-m", "orchestrator.conformance", *sys.argv[2:], check=False))
 
 
-TASKS = {"setup": setup, "test": test, "demo": demo, "bench": bench, "regen": regen, "conformance": conformance}
+def mutate() -> None:
+    """Mutation testing, before a release (slow; not part of `test`): mutmut over the unit-tested modules and the
+    hand-written mutants of the guarantee code (tests/mutation/mutants.py), in a scratch copy under build/;
+    the report goes to bench-results/mutation.md and .json (docs/testing.md). Exit 1 if a hand-written mutant
+    survives. Args: --skip-mutmut, --skip-hand, --only NAME, --max-children N."""
+    setup()
+    if not (VENV_BIN / "mutmut").exists():  # the `mutate` extra, pinned like the rest
+        run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            "-c", "constraints.txt", "-e", ".[test,mutate]")
+    sys.exit(run(PYTHON, "-m", "tests.mutation.run", *sys.argv[2:], check=False))
+
+
+TASKS = {"setup": setup, "test": test, "demo": demo, "bench": bench, "regen": regen, "conformance": conformance,
+         "mutate": mutate}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:

@@ -220,6 +220,12 @@ function addColumnsRequests_(state, migration, op) {
         cell: { userEnteredFormat: { numberFormat: format } }, fields: 'userEnteredFormat.numberFormat',
       } });
     }
+    var validation = columnValidationRule_(migration, op.sheet, c.name, columnLetter_(col) + '2');
+    if (validation) {
+      requests.push({ setDataValidation: { rule: validation,
+        range: { sheetId: sheet.sheetId, startRowIndex: 1, endRowIndex: sheet.rowCount, startColumnIndex: col,
+          endColumnIndex: col + 1 } } });
+    }
     var written = 0;
     if (c.default !== null && c.default !== '') {
       /** @type {GoogleAppsScript.Sheets.Schema.RowData[]} */
@@ -244,6 +250,22 @@ function addColumnsRequests_(state, migration, op) {
       defaultsWritten: written });
   });
   return { requests: requests, columns: columns };
+}
+
+/**
+ * The column's warning-only validation rule from its contract, as the orchestrator derived it (the bridge only
+ * places it), with VALIDATION_CELL made the column's first data cell; null when the contract allows any value.
+ * @param {MigrationSpec} migration
+ * @param {string} sheetTitle
+ * @param {string} column
+ * @param {string} firstCell
+ * @returns {GoogleAppsScript.Sheets.Schema.DataValidationRule | null}
+ */
+function columnValidationRule_(migration, sheetTitle, column, firstCell) {
+  var found = (migration.validations || []).filter(function (v) {
+    return v.sheet === sheetTitle && v.column === column;
+  })[0];
+  return found ? JSON.parse(JSON.stringify(found.rule).split(VALIDATION_CELL).join(firstCell)) : null;
 }
 
 /**

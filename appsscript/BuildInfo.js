@@ -5,5 +5,5 @@
 /** @type {{version: string, hash: string}} */
 var BRIDGE_BUILD = {
   "version": "0.1.0",
-  "hash": "sha256:6786d342a1ab22999c5a62e550c9f4dfcaeef2ba827dded19c5d32a4add48246"
+  "hash": "sha256:670ed3b09269a7f377c3f2577d1ba43edc2ec41cbc6e90c271821a48fe573045"
 };

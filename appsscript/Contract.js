@@ -52,6 +52,9 @@ var ARCHIVE_PREFIX = "_zeues_archive_";
 /** the archive's first columns (where each row came from), then one per removed column, named as it was */
 var ARCHIVE_COLUMNS = ["sheet", "row", "key"];
 
+/** in a column's validation rule from its contract, where the column's first data cell goes */
+var VALIDATION_CELL = "{cell}";
+
 /** a migration id: a dotted version of ASCII digits (orchestrator/contract/grammar.py) */
 var MIGRATION_ID_ = /^(?:[0-9]+(\.[0-9]+)*)$/;
 

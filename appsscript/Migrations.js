@@ -39,7 +39,8 @@ var ZEUES_MIGRATIONS = {
               "number_format": {
                 "type": "TEXT",
                 "pattern": null
-              }
+              },
+              "contract": null
             },
             {
               "name": "Fecha_Ocupacion",
@@ -48,7 +49,8 @@ var ZEUES_MIGRATIONS = {
               "number_format": {
                 "type": "DATE_TIME",
                 "pattern": "dd-mm-yyyy hh:mm:ss"
-              }
+              },
+              "contract": null
             },
             {
               "name": "version",
@@ -57,7 +59,8 @@ var ZEUES_MIGRATIONS = {
               "number_format": {
                 "type": "NUMBER",
                 "pattern": "0"
-              }
+              },
+              "contract": null
             }
           ]
         },
@@ -69,6 +72,100 @@ var ZEUES_MIGRATIONS = {
             "TOMAR_SPOOL",
             "PAUSAR_SPOOL"
           ]
+        }
+      ],
+      "contracts": [
+        {
+          "sheet": "Operaciones",
+          "key_column": "TAG_SPOOL",
+          "columns": [
+            {
+              "type": {
+                "kind": "worker",
+                "full_names": false
+              },
+              "required": false,
+              "rows": "key_rows",
+              "unique": false,
+              "column": "Ocupado_Por"
+            },
+            {
+              "type": {
+                "kind": "datetime",
+                "forms": [
+                  "serial",
+                  "YYYY-MM-DD",
+                  "DD-MM-YYYY",
+                  "DD-MM-YYYY HH:MM:SS"
+                ]
+              },
+              "required": false,
+              "rows": "key_rows",
+              "unique": false,
+              "column": "Fecha_Ocupacion"
+            },
+            {
+              "type": {
+                "kind": "integer",
+                "minimum": 0,
+                "maximum": null
+              },
+              "required": false,
+              "rows": "key_rows",
+              "unique": false,
+              "column": "version"
+            }
+          ]
+        }
+      ],
+      "validations": [
+        {
+          "sheet": "Operaciones",
+          "column": "Ocupado_Por",
+          "rule": {
+            "condition": {
+              "type": "CUSTOM_FORMULA",
+              "values": [
+                {
+                  "userEnteredValue": "=OR(ISBLANK({cell}),REGEXMATCH(TO_TEXT({cell}),\"^\\s*([A-ZÁÉÍÓÚÑ]{1,4})\\s*\\(\\s*(\\d+)\\s*\\)\\s*$\"))"
+                }
+              ]
+            },
+            "strict": false,
+            "inputMessage": "zeues-migrate column contract: a worker INICIALES(ID), such as MR(93)"
+          }
+        },
+        {
+          "sheet": "Operaciones",
+          "column": "Fecha_Ocupacion",
+          "rule": {
+            "condition": {
+              "type": "CUSTOM_FORMULA",
+              "values": [
+                {
+                  "userEnteredValue": "=OR(ISBLANK({cell}),OR(ISNUMBER({cell}),REGEXMATCH(TO_TEXT({cell}),\"^(?:(\\d{4})-(\\d{1,2})-(\\d{1,2})|(\\d{1,2})-(\\d{1,2})-(\\d{4})|(\\d{1,2})-(\\d{1,2})-(\\d{4}) (\\d{1,2}):(\\d{2}):(\\d{2}))$\")))"
+                }
+              ]
+            },
+            "strict": false,
+            "inputMessage": "zeues-migrate column contract: a date and time: a date cell, YYYY-MM-DD, DD-MM-YYYY, DD-MM-YYYY HH:MM:SS"
+          }
+        },
+        {
+          "sheet": "Operaciones",
+          "column": "version",
+          "rule": {
+            "condition": {
+              "type": "CUSTOM_FORMULA",
+              "values": [
+                {
+                  "userEnteredValue": "=OR(ISBLANK({cell}),AND(ISNUMBER({cell}),{cell}=INT({cell}),{cell}>=0))"
+                }
+              ]
+            },
+            "strict": false,
+            "inputMessage": "zeues-migrate column contract: an integer ≥ 0"
+          }
         }
       ]
     }

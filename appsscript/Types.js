@@ -4,10 +4,14 @@
 /**
  * @typedef {{type: string, pattern?: string | null}} NumberFormatSpec
  * @typedef {{name: string, default: string | number | boolean | null, default_on: 'key_rows' | 'all_data_rows',
- *   number_format: NumberFormatSpec | null}} ColumnSpec
+ *   number_format: NumberFormatSpec | null, contract?: Object | null}} ColumnSpec
  * @typedef {{kind: 'add_columns', sheet: string, key_column: string, columns: ColumnSpec[]}} AddColumnsOp
  * @typedef {{kind: 'register_event_types', sheet: string, column: string, event_types: string[]}} RegisterEventTypesOp
- * @typedef {{id: string, checksum: string, description: string, operations: Array<AddColumnsOp | RegisterEventTypesOp>}} MigrationSpec
+ * A column's warning-only validation, derived by the orchestrator from its contract (migrations/validation.py);
+ * VALIDATION_CELL in the rule stands for the column's first data cell.
+ * @typedef {{sheet: string, column: string, rule: GoogleAppsScript.Sheets.Schema.DataValidationRule}} ColumnValidation
+ * @typedef {{id: string, checksum: string, description: string, operations: Array<AddColumnsOp | RegisterEventTypesOp>,
+ *   contracts?: Object[], validations?: ColumnValidation[]}} MigrationSpec
  * @typedef {{version: string, description: string, event_type_sheet: string, event_type_column: string,
  *   event_types: string[]}} BaselineSpec
  * @typedef {{baseline: BaselineSpec, migrations: MigrationSpec[]}} MigrationSet

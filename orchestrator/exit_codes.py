@@ -19,6 +19,9 @@ class ExitCode(IntEnum):
     # Rows, columns or a sheet were deleted while the tool read the sheet; rerun (once the edit is done) to resume.
     # Not 9: Google answered, the sheet moved. Not 4 or 5: nothing is wrong with the sheet, and no decision is needed.
     GRID_CHANGED = 10
+    # `verify`: the structure is right but cells break their column contracts (a `version` that is a UUID). Not 6:
+    # no migration step failed; the data the backends wrote needs fixing.
+    VIOLATIONS = 11
 
 
 DESCRIPTIONS = {
@@ -33,4 +36,5 @@ DESCRIPTIONS = {
     ExitCode.PENDING: "migrations pending (status --check)",
     ExitCode.GOOGLE_UNAVAILABLE: "Google unreachable or quota exhausted",
     ExitCode.GRID_CHANGED: "the sheet's structure changed while it was read; rerun to resume",
+    ExitCode.VIOLATIONS: "cells break their column contracts (verify)",
 }

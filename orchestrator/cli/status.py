@@ -6,8 +6,17 @@ import click
 
 from orchestrator.cli.common import Outcome, Session, config_options, verb
 from orchestrator.engine import operations
+from orchestrator.engine.checkpoint import VerifyRecord
 from orchestrator.exit_codes import ExitCode
 from orchestrator.migrations import load_migrations
+
+
+def _last_verify(record: VerifyRecord | None) -> str:
+    if record is None:
+        return "none from here"
+    passed = f"{record.last_passed_at:%Y-%m-%d %H:%M:%S}Z" if record.last_passed_at else "never"
+    return (f"{record.status} at {record.at:%Y-%m-%d %H:%M:%S}Z ({record.rows_checked:,} rows, "
+            f"{record.cells_checked:,} cells, {record.violations_total:,} violations); last passed: {passed}")
 
 
 @click.command("status")
@@ -22,7 +31,8 @@ def status(session: Session, check: bool) -> Outcome:
              f"  applied: {', '.join(a['id'] + ' at ' + a['applied_at'] for a in s.applied) or 'none'}",
              f"  pending: {', '.join(s.pending) or 'none'}",
              f"  hold: {'PAUSED by ' + str(s.hold.get('by')) + ' — ' + str(s.hold.get('reason')) if s.hold else 'none'}",
-             f"  cells: {s.cell_count:,} of {s.cell_limit:,}"]
+             f"  cells: {s.cell_count:,} of {s.cell_limit:,}",
+             f"  last verify: {_last_verify(s.last_verify)}"]
     if s.in_flight:
         lines.append("  interrupted runs (rerun the same command to resume): " + ", ".join(s.in_flight))
     if s.unresolved_failure:

@@ -60,6 +60,8 @@ class ErrorCode(StrEnum):
     REFUSED = "REFUSED", ExitCode.REFUSED, _TOOL, "a step refused without a more precise code; nothing was changed"
     VERIFY_FAILED = ("VERIFY_FAILED", ExitCode.VERIFY_FAILED, _TOOL,
                      "the independent verification found the sheet not as it must be")
+    VIOLATIONS = ("VIOLATIONS", ExitCode.VIOLATIONS, _TOOL,
+                  "`verify` found cells that break their column's contract (type, empty, unique)")
     NEEDS_ATTENTION = ("NEEDS_ATTENTION", ExitCode.NEEDS_ATTENTION, _TOOL,
                        "a checkpoint or the live state needs a decision (an unreadable checkpoint, an edited "
                        "history sheet)")

@@ -17,3 +17,7 @@ ARCHIVE_SHEET_AT = ARCHIVE_COLUMNS.index("sheet")
 ARCHIVE_ROW_AT = ARCHIVE_COLUMNS.index("row")
 ARCHIVE_KEY_AT = ARCHIVE_COLUMNS.index("key")
 ARCHIVE_VALUES_AT = len(ARCHIVE_COLUMNS)  # where the removed columns' values start
+
+# In a column's data validation rule (orchestrator/migrations/validation.py), where the bridge puts the column's
+# first data cell (`BM2`): a custom formula's relative reference, which Sheets moves along the range.
+VALIDATION_CELL = "{cell}"

@@ -29,6 +29,22 @@ from orchestrator.domain.columns import (
     normalize_header,
     quote_sheet,
 )
+from orchestrator.domain.contract import (
+    CellType,
+    ColumnContract,
+    ColumnRule,
+    DateTimeType,
+    DateType,
+    IntegerType,
+    OneOfType,
+    SheetChecker,
+    SheetContract,
+    TextType,
+    Violation,
+    WorkerType,
+    contracts_for,
+    merge_contracts,
+)
 from orchestrator.domain.events import METADATA_COLUMNS, EventoTipo, MetadataEvent, Operacion
 from orchestrator.domain.schema_mode import SchemaMode, resolve_schema_mode
 from orchestrator.domain.spool import (
@@ -38,13 +54,16 @@ from orchestrator.domain.spool import (
     V30_COLUMNS,
     EstadoOcupacion,
     Spool,
+    SpoolRead,
     SpoolReader,
     SpoolWriter,
 )
 
 __all__ = [
     "KEY_COLUMN", "METADATA_COLUMNS", "OPERACIONES", "V21_COLUMNS", "V30_COLUMNS",
-    "CellParseError", "CellValue", "ColumnMap", "EstadoOcupacion", "EventoTipo", "HeaderError", "MetadataEvent",
+    "CellParseError", "CellType", "CellValue", "ColumnContract", "ColumnMap", "ColumnRule", "DateTimeType",
+    "DateType", "IntegerType", "OneOfType", "SheetChecker", "SheetContract", "SpoolRead", "TextType", "Violation",
+    "WorkerType", "contracts_for", "merge_contracts", "EstadoOcupacion", "EventoTipo", "HeaderError", "MetadataEvent",
     "Operacion", "SchemaMode", "Spool", "SpoolReader", "SpoolWriter", "WorkerRef",
     "column_letter", "column_name_problem", "datetime_to_serial", "format_local_datetime", "header_fingerprint",
     "is_blank", "normalize_header", "parse_date", "parse_int", "parse_local_datetime", "parse_text",

@@ -19,7 +19,7 @@ SERIAL_EPOCH = datetime(1899, 12, 30)  # day 0 of Sheets' serial numbers
 
 CellValue = str | int | float | bool | None
 
-_MONTHS = {
+MONTH_ABBREVIATIONS = {
     # Spanish and English abbreviations both occur in legacy text.
     "ene": 1, "jan": 1, "feb": 2, "mar": 3, "abr": 4, "apr": 4, "may": 5, "jun": 6, "jul": 7,
     "ago": 8, "aug": 8, "sep": 9, "sept": 9, "set": 9, "oct": 10, "nov": 11, "dic": 12, "dec": 12,
@@ -30,6 +30,7 @@ _D_MON_Y = re.compile(r"^(\d{1,2})[-/ ]([A-Za-z]{3,4})\.?[-/ ](\d{4})$")
 _DMY_HMS = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _SERIAL_TEXT = re.compile(r"^\d{5}(\.\d+)?$")  # a serial number that was stringified
 _WORKER = re.compile(r"^\s*([A-ZÁÉÍÓÚÑ]{1,4})\s*\(\s*(\d+)\s*\)\s*$")
+WORKER_PATTERN = _WORKER.pattern  # `INICIALES(ID)`; the contract's validation rule matches the same
 
 
 class CellParseError(ValueError):
@@ -69,7 +70,7 @@ def parse_date(value: CellValue) -> date | None:
         if m := _YMD.match(text):
             return date(int(m[1]), int(m[2]), int(m[3]))
         if m := _D_MON_Y.match(text):
-            month = _MONTHS.get(m[2].lower())
+            month = MONTH_ABBREVIATIONS.get(m[2].lower())
             if month is not None:
                 return date(int(m[3]), month, int(m[1]))
         if m := _DMY_HMS.match(text):

@@ -14,17 +14,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from orchestrator.domain.cells import (
-    CellParseError,
-    CellValue,
-    WorkerRef,
-    parse_date,
-    parse_int,
-    parse_local_datetime,
-    parse_text,
-    parse_worker,
-)
+from orchestrator.domain.cells import CellParseError, CellValue, WorkerRef, parse_text
 from orchestrator.domain.columns import ColumnMap, HeaderError, quote_sheet
+from orchestrator.domain.contract import CheckedRow, SheetChecker, SheetContract, Violation, contracts_for
 from orchestrator.domain.schema_mode import SchemaMode
 
 OPERACIONES = "Operaciones"
@@ -70,10 +62,21 @@ class Spool(BaseModel):
     ocupado_por: str | None = None
     fecha_ocupacion: datetime | None = None
     version: int | None = None
+    # Fields whose cell broke its column's contract (report mode): they read as None, see SpoolRead.problems.
+    invalid: frozenset[str] = frozenset()
 
     @property
     def estado_ocupacion(self) -> EstadoOcupacion:
-        return EstadoOcupacion.OCUPADO if self.ocupado_por else EstadoOcupacion.DISPONIBLE
+        # An unreadable Ocupado_Por (a full name of older rows) is somebody, not nobody: never DISPONIBLE.
+        return EstadoOcupacion.OCUPADO if self.ocupado_por or "ocupado_por" in self.invalid else (
+            EstadoOcupacion.DISPONIBLE)
+
+
+class SpoolRead(BaseModel):
+    """What a report-mode read returns: every spool, and every cell that broke its contract."""
+
+    spools: list[Spool]
+    problems: list[Violation]
 
 
 def _columns_for(mode: SchemaMode) -> dict[str, str]:
@@ -81,10 +84,13 @@ def _columns_for(mode: SchemaMode) -> dict[str, str]:
 
 
 class SpoolReader:
-    """Parses `Operaciones` rows (values from any render option) into `Spool`s."""
+    """Parses `Operaciones` rows (values from any render option) into `Spool`s, each typed column by its column
+    contract (`contracts`, default: the contracts of `mode`'s schema, `contract.contracts_for`)."""
 
-    def __init__(self, header: Sequence[str], mode: SchemaMode) -> None:
+    def __init__(self, header: Sequence[str], mode: SchemaMode,
+                 contracts: Sequence[SheetContract] | None = None) -> None:
         self.mode = mode
+        self.header = list(header)
         self.columns = ColumnMap(header)
         self._fields = _columns_for(mode)
         missing = self.columns.missing(self._fields.values())
@@ -93,43 +99,68 @@ class SpoolReader:
                     if mode is SchemaMode.V3_0 and set(missing) <= set(V30_COLUMNS.values()) else "")
             raise HeaderError(f"{OPERACIONES} is missing {mode.value} columns: {', '.join(missing)}{hint}")
         self._positions = {field: self.columns.index(name) for field, name in self._fields.items()}
+        sheets = contracts_for(mode.value.lstrip("v")) if contracts is None else contracts
+        sheet = next((c for c in sheets if c.sheet == OPERACIONES), None)
+        # Only this mode's columns: a v2.1 reader checks nothing of v3.0, present or not.
+        rules = [c for c in sheet.columns if any(sheet.column(n) is c for n in self._fields.values())] if sheet else []
+        self.contract = sheet.model_copy(update={"columns": rules}) if sheet and rules else None
+        self._rule_of = {field: rule.column for field, name in self._fields.items()
+                         if self.contract and (rule := self.contract.column(name)) is not None}
 
     def read(self, rows: Iterable[Sequence[CellValue]], *, first_row_number: int = 2) -> Iterator[Spool]:
-        """Yield a Spool for every row with a TAG_SPOOL; rows without one are not spools."""
+        """Strict: yield a Spool for every row with a TAG_SPOOL (rows without one are not spools); the first cell
+        that breaks its contract raises `CellParseError` naming the row, the TAG_SPOOL and the column."""
+        for spool, problems in self._spools(rows, first_row_number):
+            if problems:
+                first = problems[0]
+                raise CellParseError(f"{OPERACIONES} row {first.row} (TAG_SPOOL {first.key or 'none'}), column "
+                                     f"{first.column!r}: {first.problem}")
+            if spool is not None:
+                yield spool
+
+    def read_report(self, rows: Iterable[Sequence[CellValue]], *, first_row_number: int = 2) -> SpoolRead:
+        """Report mode: every spool (a cell that breaks its contract reads as None and is named in `invalid`)
+        and every problem, instead of failing the whole read on one row."""
+        spools: list[Spool] = []
+        problems: list[Violation] = []
+        for spool, found in self._spools(rows, first_row_number):
+            problems.extend(found)
+            if spool is not None:
+                spools.append(spool)
+        return SpoolRead(spools=spools, problems=problems)
+
+    def _spools(self, rows: Iterable[Sequence[CellValue]],
+                first_row_number: int) -> Iterator[tuple[Spool | None, list[Violation]]]:
+        checker = SheetChecker(self.contract, self.header) if self.contract else None
         key = self._positions["tag_spool"]
         for offset, row in enumerate(rows):
+            row_number = first_row_number + offset
+            checked = checker.check(row_number, row) if checker else None
+            problems = checked.violations if checked else []
             tag = parse_text(row[key]) if key < len(row) else None
-            if tag is None:
-                continue
-            yield self._parse(row, tag, first_row_number + offset)
+            yield (self._spool(row, tag, row_number, checked) if tag is not None else None), problems
 
-    def _parse(self, row: Sequence[CellValue], tag: str, row_number: int) -> Spool:
-        def cell(field: str) -> CellValue:
-            i = self._positions[field]
-            return row[i] if i < len(row) else None
-
+    def _spool(self, row: Sequence[CellValue], tag: str, row_number: int, checked: CheckedRow | None) -> Spool:
         values: dict[str, object] = {"row_number": row_number, "tag_spool": tag}
-        field = ""
-        try:
-            for field in self._fields:
-                if field == "tag_spool":
-                    continue
-                raw = cell(field)
-                if field.startswith("fecha_ocupacion"):
-                    values[field] = parse_local_datetime(raw)
-                elif field.startswith("fecha_"):
-                    values[field] = parse_date(raw)
-                elif field in ("armador", "soldador"):
-                    values[field] = parse_worker(raw)
-                elif field == "version":
-                    # A row the v2.1 backend appended after the migration has no version yet: it starts at 0.
-                    values[field] = parse_int(raw, what="integer version") or 0
-                else:
-                    values[field] = parse_text(raw)
-        except CellParseError as exc:
-            raise CellParseError(
-                f"{OPERACIONES} row {row_number} (TAG_SPOOL {tag}), column {self._fields[field]!r}: {exc}"
-            ) from None
+        bad = {v.column for v in checked.violations} if checked else set()
+        for field in self._fields:
+            if field == "tag_spool":
+                continue
+            column = self._rule_of.get(field)
+            if column is not None and checked is not None:
+                values[field] = checked.values.get(column)
+                if column in bad:
+                    values[field] = None
+            else:  # a column without a contract is text
+                i = self._positions[field]
+                values[field] = parse_text(row[i] if i < len(row) else None)
+        if "version" in self._fields and values.get("version") is None and self._rule_of.get("version") not in bad:
+            # An empty version reads as 0: a spool the v2.1 backend appended after the migration (it never writes
+            # the v3.0 columns) starts at the value the migration gave every other spool.
+            values["version"] = 0
+        if isinstance(worker := values.get("ocupado_por"), WorkerRef):
+            values["ocupado_por"] = worker.raw  # the Spool keeps the text the backend compares
+        values["invalid"] = frozenset(f for f, c in self._rule_of.items() if c in bad)
         return Spool.model_validate(values)
 
 

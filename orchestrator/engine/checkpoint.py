@@ -80,6 +80,20 @@ def atomic_write(path: Path, text: str) -> None:
         os.close(dir_fd)
 
 
+class VerifyRecord(BaseModel):
+    """The last `verify` of a spreadsheet from this checkout's folder, and when one last passed (for `status`)."""
+
+    at: datetime
+    status: str
+    rows_checked: int
+    cells_checked: int
+    violations_total: int
+    last_passed_at: datetime | None = None
+
+
+VERIFY_RECORD = "verify-last.json"  # not `<action>-…`: never taken for a run in flight
+
+
 class InFlight(BaseModel):
     """A run's checkpoint found on disk, not yet finished (open it with `CheckpointStore.load`)."""
 
@@ -149,6 +163,25 @@ class CheckpointStore:
         aside = path.with_name(f"{path.stem}.discarded-{_now().strftime('%Y%m%dT%H%M%S.%fZ')}.json")
         os.replace(path, aside)
         return aside
+
+    def record_verify(self, spreadsheet_id: str, status: str, rows_checked: int, cells_checked: int,
+                      violations_total: int) -> VerifyRecord:
+        previous = self.last_verify(spreadsheet_id)
+        now = _now()
+        record = VerifyRecord(at=now, status=status, rows_checked=rows_checked, cells_checked=cells_checked,
+                              violations_total=violations_total,
+                              last_passed_at=now if status.startswith("passed") else (
+                                  previous.last_passed_at if previous else None))
+        atomic_write(self.root / spreadsheet_id / VERIFY_RECORD, record.model_dump_json(indent=2) + "\n")
+        return record
+
+    def last_verify(self, spreadsheet_id: str) -> VerifyRecord | None:
+        """The last recorded verify; None when there is none, or it is unreadable (only informative: a status
+        must not fail on it)."""
+        try:
+            return VerifyRecord.model_validate_json((self.root / spreadsheet_id / VERIFY_RECORD).read_text("utf-8"))
+        except (OSError, ValidationError):
+            return None
 
     def run_dir(self, checkpoint: RunCheckpoint) -> Path:
         """Where a run keeps its snapshot spill files (sheet data: private to the owner)."""

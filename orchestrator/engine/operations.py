@@ -9,12 +9,12 @@ from pydantic import BaseModel
 from orchestrator.contract.limits import CELL_LIMIT
 from orchestrator.domain.columns import column_letter
 from orchestrator.engine.budget import CellBudget, apply_budget, apply_budgets
-from orchestrator.engine.checkpoint import Action, CheckpointStore
+from orchestrator.engine.checkpoint import Action, CheckpointStore, VerifyRecord
 from orchestrator.engine.findings import Finding, Refused, errors
 from orchestrator.engine.preflight import check_apply, new_column_positions
 from orchestrator.engine.runs import check_bridge
 from orchestrator.engine.state import LiveState, read_live_state
-from orchestrator.engine.verify import VerifyReport, verify_structure
+from orchestrator.engine.verify import MAX_LISTED, VerifyReport, verify_sheet
 from orchestrator.google import GoogleClients
 from orchestrator.google.errors import ScriptError
 from orchestrator.google.script import new_op_id
@@ -36,6 +36,7 @@ class Status(BaseModel):
     cell_limit: int = CELL_LIMIT
     cells_after_pending: CellBudget  # what applying every pending migration would leave (engine/budget.py)
     checksum_mismatches: list[str]
+    last_verify: VerifyRecord | None = None  # the last `zeues-migrate verify` run from here, and its last pass
 
 
 def status(clients: GoogleClients, spreadsheet_id: str, migrations: list[Migration], store: CheckpointStore) -> Status:
@@ -57,7 +58,7 @@ def summarize(state: LiveState, migrations: list[Migration], store: CheckpointSt
         cells_after_pending=apply_budget(state, pending(state, migrations)),
         unresolved_failure=failure.model_dump() if failure else None,
         in_flight=[str(r.path) for r in store.in_flight(spreadsheet_id)],
-        cell_count=state.cell_count,
+        cell_count=state.cell_count, last_verify=store.last_verify(spreadsheet_id),
         checksum_mismatches=[r.migration_id for r in applied
                              if r.migration_id in by_id and by_id[r.migration_id].checksum != r.checksum])
 
@@ -117,9 +118,9 @@ def plan(clients: GoogleClients, spreadsheet_id: str, migrations: list[Migration
     return plans
 
 
-def verify_live(clients: GoogleClients, spreadsheet_id: str, migrations: list[Migration],
-                baseline: Baseline) -> VerifyReport:
-    return verify_structure(read_live_state(clients.sheets, spreadsheet_id), migrations, baseline)
+def verify_live(clients: GoogleClients, spreadsheet_id: str, migrations: list[Migration], baseline: Baseline,
+                max_violations: int = MAX_LISTED) -> VerifyReport:
+    return verify_sheet(clients.sheets, spreadsheet_id, migrations, baseline, max_violations)
 
 
 def bridge_call(clients: GoogleClients, function: str, request: dict[str, Any]) -> dict[str, Any]:

@@ -17,13 +17,16 @@ from pydantic import BaseModel, Field
 from orchestrator.contract.sheets import ARCHIVE_ROW_AT, ARCHIVE_SHEET_AT, ARCHIVE_VALUES_AT
 from orchestrator.domain.cells import CellValue, parse_int
 from orchestrator.domain.columns import column_letter
+from orchestrator.domain.contract import SheetChecker, SheetContract, Violation
 from orchestrator.engine.snapshot import CellChange, SheetSnapshot, compare, spilled_rows
 from orchestrator.engine.state import LiveState, find_column, read_live_state
 from orchestrator.google.sheets import SheetsReader
+from orchestrator.migrations import schema_contracts
 from orchestrator.migrations.spec import AddColumns, Baseline, ColumnSpec, Migration
 
 MAX_LISTED = 1000
 Row = list[CellValue]
+Status = Literal["passed", "passed_with_concurrent_changes", "violations", "failed"]
 
 
 class Check(BaseModel):
@@ -33,23 +36,27 @@ class Check(BaseModel):
 
 
 class VerifyReport(BaseModel):
-    status: Literal["passed", "passed_with_concurrent_changes", "failed"]
+    status: Status  # "violations": every check passed, but cells break their column contracts
     checks: list[Check]
     rows_checked: int = 0
     cells_checked: int = 0
     concurrent_changes: list[CellChange] = Field(default_factory=list)
     concurrent_changes_total: int = 0
+    violations: list[Violation] = Field(default_factory=list)  # the first `--max-violations`
+    violations_total: int = 0
 
     @property
     def failed(self) -> list[Check]:
         return [c for c in self.checks if not c.ok]
 
 
-def report_of(checks: list[Check], rows: int, cells: int, changes: list[CellChange]) -> VerifyReport:
-    status: Literal["passed", "passed_with_concurrent_changes", "failed"] = (
-        "failed" if any(not c.ok for c in checks) else "passed_with_concurrent_changes" if changes else "passed")
+def report_of(checks: list[Check], rows: int, cells: int, changes: list[CellChange],
+              violations: list[Violation] | None = None, violations_total: int = 0) -> VerifyReport:
+    status: Status = ("failed" if any(not c.ok for c in checks) else "violations" if violations_total else
+                      "passed_with_concurrent_changes" if changes else "passed")
     return VerifyReport(status=status, checks=checks, rows_checked=rows, cells_checked=cells,
-                        concurrent_changes=changes[:MAX_LISTED], concurrent_changes_total=len(changes))
+                        concurrent_changes=changes[:MAX_LISTED], concurrent_changes_total=len(changes),
+                        violations=violations or [], violations_total=violations_total)
 
 
 def expected_registry(baseline: Baseline, applied: list[Migration]) -> list[str] | None:
@@ -156,7 +163,7 @@ def verify_structure(state: LiveState, migrations: list[Migration], baseline: Ba
     """Verify a live sheet on its own (no snapshot): what the history says is applied is really there."""
     checks: list[Check] = []
     by_id = {m.id: m for m in migrations}
-    applied = [by_id[r.migration_id] for r in state.applied() if r.migration_id in by_id]
+    applied = applied_of(state, migrations)
     unknown = [r.migration_id for r in state.applied() if r.migration_id not in by_id]
     checks.append(Check(name="applied migrations are known", ok=not unknown,
                         detail=f"not in this tool's migrations: {', '.join(unknown)}" if unknown else ""))
@@ -184,6 +191,66 @@ def verify_structure(state: LiveState, migrations: list[Migration], baseline: Ba
     checks.append(Check(name="schema version", ok=state.schema_version == latest,
                         detail=f"{state.schema_version!r}, expected {latest!r}"))
     return report_of(checks, 0, 0, [])
+
+
+def applied_of(state: LiveState, migrations: list[Migration]) -> list[Migration]:
+    """The migrations the live history records as applied that this tool knows, in the history's order."""
+    by_id = {m.id: m for m in migrations}
+    return [by_id[r.migration_id] for r in state.applied() if r.migration_id in by_id]
+
+
+class ContractCheck(BaseModel):
+    """Every row of the declared columns checked against their contracts (domain/contract.py)."""
+
+    checks: list[Check]
+    rows_checked: int
+    cells_checked: int
+    violations: list[Violation]
+    violations_total: int
+
+
+def verify_contracts(reader: SheetsReader, spreadsheet_id: str, state: LiveState, contracts: list[SheetContract],
+                     max_violations: int = MAX_LISTED) -> ContractCheck:
+    """Read every row of every sheet a contract covers (one chunked pass, UNFORMATTED_VALUE so a date cell is its
+    serial) and check each declared cell; list the first `max_violations` violations, count them all."""
+    checks: list[Check] = []
+    listed: list[Violation] = []
+    total = rows = cells = 0
+    for contract in contracts:
+        sheet = state.sheet(contract.sheet)
+        if sheet is None:
+            checks.append(Check(name=f"{contract.sheet}: sheet of the column contracts present", ok=False))
+            continue
+        checker = SheetChecker(contract, sheet.header)
+        checks.append(Check(name=f"{contract.sheet}: columns of the contracts present", ok=not checker.missing,
+                            detail=f"missing: {', '.join(checker.missing)}" if checker.missing else ""))
+        chunks = reader.iter_rows(spreadsheet_id, contract.sheet, sheet.grid, checker.width, 2,
+                                  render="UNFORMATTED_VALUE")
+        row_number = 2
+        for chunk in chunks:
+            for cells_of_row in chunk:
+                checked = checker.check(row_number, cells_of_row)
+                row_number += 1
+                if checked is None:
+                    continue
+                total += len(checked.violations)
+                listed.extend(checked.violations[:max(max_violations - len(listed), 0)])
+        rows += checker.rows_checked
+        cells += checker.cells_checked
+    return ContractCheck(checks=checks, rows_checked=rows, cells_checked=cells, violations=listed,
+                         violations_total=total)
+
+
+def verify_sheet(reader: SheetsReader, spreadsheet_id: str, migrations: list[Migration], baseline: Baseline,
+                 max_violations: int = MAX_LISTED) -> VerifyReport:
+    """`verify`: the structure the history promises (verify_structure) and every declared cell of the baseline's
+    and the applied migrations' column contracts."""
+    state = read_live_state(reader, spreadsheet_id)
+    structure = verify_structure(state, migrations, baseline)
+    data = verify_contracts(reader, spreadsheet_id, state,
+                            schema_contracts(baseline, applied_of(state, migrations)), max_violations)
+    return report_of(structure.checks + data.checks, data.rows_checked, data.cells_checked, [], data.violations,
+                     data.violations_total)
 
 
 def _padded(values: Row, width: int) -> Row:

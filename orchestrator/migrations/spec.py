@@ -13,11 +13,12 @@ import json
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from orchestrator.contract.grammar import MIGRATION_ID_PATTERN
 from orchestrator.contract.limits import MAX_CELL_CHARS, cell_chars
 from orchestrator.domain.columns import column_name_problem
+from orchestrator.domain.contract import ColumnContract, ColumnRule, SheetContract, merge_contracts
 
 _VERSION = re.compile(MIGRATION_ID_PATTERN, re.ASCII)  # matched whole (fullmatch); the bridge's is MIGRATION_ID_
 _EVENT_TYPE = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -45,6 +46,8 @@ class ColumnSpec(_Strict):
         "last data row",
     )
     number_format: NumberFormat | None = None
+    # What the column may hold (docs/migrations.md, "Column contracts"): part of the spec, so of its checksum.
+    contract: ColumnRule | None = None
 
     @field_validator("name")
     @classmethod
@@ -125,6 +128,9 @@ class Migration(_Strict):
     id: str
     description: Annotated[str, Field(min_length=1)]
     operations: Annotated[list[Operation], Field(min_length=1)]
+    # Contracts from `contracts/<id>.json`, for a migration applied before contracts were part of a spec (3.0):
+    # not a field, so neither the checksum nor the canonical JSON sees them.
+    _side_contracts: list[SheetContract] = PrivateAttr(default_factory=list)
 
     @field_validator("id")
     @classmethod
@@ -148,6 +154,19 @@ class Migration(_Strict):
     def registered_event_types(self) -> list[str]:
         return [t for op in self.operations if isinstance(op, RegisterEventTypes) for t in op.event_types]
 
+    def with_side_contracts(self, contracts: list[SheetContract]) -> Migration:
+        copy = self.model_copy()
+        copy._side_contracts = list(contracts)
+        return copy
+
+    @property
+    def contracts(self) -> list[SheetContract]:
+        """Every column contract this migration declares: its side file's, then its columns' own."""
+        inline = [SheetContract(sheet=op.sheet, key_column=op.key_column, columns=[
+            ColumnContract(column=c.name, **c.contract.model_dump()) for c in op.columns if c.contract])
+            for op in self.operations if isinstance(op, AddColumns) and any(c.contract for c in op.columns)]
+        return merge_contracts(self._side_contracts, inline)
+
 
 class Baseline(_Strict):
     """The schema this tool starts from (v2.1), which no migration of ours created (Flyway's baseline)."""
@@ -157,3 +176,14 @@ class Baseline(_Strict):
     event_type_sheet: str
     event_type_column: str
     event_types: Annotated[list[str], Field(min_length=1)]
+    _contracts: list[SheetContract] = PrivateAttr(default_factory=list)  # from contracts/baseline.json
+
+    def with_contracts(self, contracts: list[SheetContract]) -> Baseline:
+        copy = self.model_copy()
+        copy._contracts = list(contracts)
+        return copy
+
+    @property
+    def contracts(self) -> list[SheetContract]:
+        """What the v2.1 backend reads, and so what every sheet must hold whatever is applied."""
+        return list(self._contracts)

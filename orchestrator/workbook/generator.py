@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from orchestrator.contract.limits import CELL_LIMIT
 from orchestrator.domain.columns import column_letter
+from orchestrator.domain.spool import V30_COLUMNS
 from orchestrator.workbook.headers import (
     INSERTED_AFTER,
     INSERTED_COLUMN,
@@ -57,6 +58,14 @@ class Variant(StrEnum):
     TAG_ALIAS = "tag-alias"  # the key header read `TAG_SPOOL / CODIGO_BARRA` on migration day
     UNACCENTED = "unaccented"  # `Fecha_QC_Metrologia` without the accent
     INSERTED_COLUMN = "inserted-column"  # a human inserted a column in the middle
+    # Production's 63 columns: the staging list less one. Which one production lacked is not known; Marca_Placa,
+    # which neither backend reads, stands in for it.
+    PRODUCTION_HEADER = "production-header"
+
+
+PRODUCTION_MISSING_COLUMN = "Marca_Placa"
+# The columns v3.0 added, in the order the 3.0 migration appends them (a test keeps the two equal).
+V30_ADDED = tuple(V30_COLUMNS.values())
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,10 @@ class WorkbookOptions:
     seed: int = 1
     variants: frozenset[Variant] = field(default_factory=frozenset)
     title: str | None = None
+    # Operaciones as the v3.0 backend left it after months of production: the v3.0 columns already there, some
+    # `version`s UUIDs, Fecha_Ocupacion in the three forms it was written in, full names in older Ocupado_Por.
+    # For readers only: no history or column tags, so it is not a sheet `apply` or `rollback` accepts.
+    production_v30: bool = False
 
     def __post_init__(self) -> None:
         if self.spools < 0:
@@ -79,6 +92,8 @@ def operaciones_header(variants: frozenset[Variant] = frozenset()) -> list[str]:
         header[header.index("Fecha_QC_Metrología")] = "Fecha_QC_Metrologia"
     if Variant.INSERTED_COLUMN in variants:
         header.insert(header.index(INSERTED_AFTER) + 1, INSERTED_COLUMN)
+    if Variant.PRODUCTION_HEADER in variants:
+        header.remove(PRODUCTION_MISSING_COLUMN)
     return header
 
 
@@ -151,7 +166,8 @@ class _Generator:
         self.rng = random.Random(options.seed)
         # The human-inserted column draws from its own stream, so every variant holds the same spools.
         self.human_rng = random.Random(options.seed + 1)
-        self.header = operaciones_header(options.variants)
+        self.header = operaciones_header(options.variants) + (list(V30_ADDED) if options.production_v30 else [])
+        self.v30_rng = random.Random(options.seed * 7_907 + 3)  # its own stream: the v2.1 cells stay the same
         self.pos = {name: i for i, name in enumerate(self.header)}
         self.workers = [
             _Worker(10 + 7 * i + self.rng.randrange(7), self.rng.choice(_FIRST_NAMES), self.rng.choice(_LAST_NAMES))
@@ -264,7 +280,23 @@ class _Generator:
             row[pos[name]] = _n(round(rng.uniform(10_000, 900_000)))
         r = i + 2  # 1-based sheet row
         row[pos["Precio Total"]] = _f("=" + "+".join(f"{column_letter(pos[p])}{r}" for p in prices))
+        if self.options.production_v30:
+            self._v30_cells(row, i)
         return row
+
+    def _v30_cells(self, row: Row, i: int) -> None:
+        """The v3.0 columns after months of the real backend: it wrote UUID4s into `version` for two months
+        (zeues-sheet.md, failure 6) and Fecha_Ocupacion as YYYY-MM-DD, then DD-MM-YYYY, then DD-MM-YYYY HH:MM:SS."""
+        rng, pos = self.v30_rng, self.pos
+        age = 3 * i // max(self.options.spools, 1)  # 0: the oldest third of the rows, 2: the newest
+        row[pos["version"]] = (_s(str(uuid.UUID(int=rng.getrandbits(128), version=4))) if rng.random() < 0.07
+                               else _n(rng.randrange(0, 12)))
+        if rng.random() < 0.3:
+            worker = rng.choice(self.workers)
+            row[pos["Ocupado_Por"]] = _s(worker.full_name if age == 0 and rng.random() < 0.5 else worker.label)
+            moment = datetime(2025, 12, 1) + timedelta(days=rng.randrange(90), seconds=rng.randrange(86_400))
+            form = ("%Y-%m-%d", "%d-%m-%Y", "%d-%m-%Y %H:%M:%S")[age]
+            row[pos["Fecha_Ocupacion"]] = _s(moment.strftime(form))
 
     def _operaciones_rows(self) -> Iterator[Row]:
         yield [_s(h) for h in self.header]

@@ -87,3 +87,51 @@ def test_ints_and_text() -> None:
     with pytest.raises(CellParseError):
         parse_int(2.5)
     assert parse_text(1335.0) == "1335" and parse_text(" x ") == "x" and parse_text("  ") is None
+
+
+def test_an_aware_datetime_becomes_the_serial_of_its_santiago_wall_time() -> None:
+    utc = datetime(2026, 1, 28, 19, 56, 25, tzinfo=timezone.utc)  # 16:56:25 in Santiago (UTC-3 in summer)
+    assert datetime_to_serial(utc) == datetime_to_serial(datetime(2026, 1, 28, 16, 56, 25))
+    assert datetime_to_serial(utc) == pytest.approx(46050 + (16 * 3600 + 56 * 60 + 25) / 86400)
+
+
+def test_a_date_time_without_seconds_is_at_second_zero() -> None:
+    assert parse_local_datetime("28-01-2026 16:56") == datetime(2026, 1, 28, 16, 56, 0, tzinfo=SHEET_TIMEZONE)
+
+
+def test_format_local_datetime_shows_an_aware_value_in_santiago_and_a_naive_one_as_is() -> None:
+    assert format_local_datetime(datetime(2026, 1, 28, 19, 56, 25, tzinfo=timezone.utc)) == "28-01-2026 16:56:25"
+    assert format_local_datetime(datetime(2026, 1, 28, 19, 56, 25)) == "28-01-2026 19:56:25"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2026-01-28T19:56:25Z", datetime(2026, 1, 28, 19, 56, 25, tzinfo=timezone.utc)),
+    ("2026-01-28T19:56:25.5Z", datetime(2026, 1, 28, 19, 56, 25, 500000, tzinfo=timezone.utc)),
+])
+def test_an_iso_timestamp_is_utc_to_the_last_digit(value: str, expected: datetime) -> None:
+    assert parse_timestamp(value) == expected
+
+
+def test_a_local_timestamp_with_a_t_but_no_z_is_santiago_time() -> None:
+    assert parse_timestamp("28-01-2026T16:56:25") == datetime(2026, 1, 28, 16, 56, 25, tzinfo=SHEET_TIMEZONE)
+
+
+@pytest.mark.parametrize("value", ["2026-01-28 19:56:25Z", "Z"])
+def test_a_timestamp_that_is_neither_form_is_refused(value: str) -> None:
+    with pytest.raises(CellParseError):
+        parse_timestamp(value)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: parse_int("x1"), "not an integer: 'x1'"),
+    (lambda: parse_int(1.5, what="version"), "not an version: 1.5"),
+    (lambda: parse_local_datetime(True), "not a date-time: True"),
+    (lambda: parse_local_datetime("28-01-2026"), "not a DD-MM-YYYY HH:MM:SS date-time: '28-01-2026'"),
+    (lambda: parse_local_datetime("31-02-2026 10:00:00"), "not a valid date-time: '31-02-2026 10:00:00'"),
+    (lambda: parse_timestamp(""), "timestamp is empty"),
+    (lambda: parse_timestamp("2026-13-28T19:56:25Z"), "not an ISO timestamp: '2026-13-28T19:56:25Z'"),
+])
+def test_a_refused_cell_says_what_it_holds(call: object, message: str) -> None:
+    with pytest.raises(CellParseError) as info:
+        call()  # type: ignore[operator]
+    assert str(info.value).startswith(message)

@@ -1,3 +1,4 @@
+import hashlib
 import json
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from orchestrator.migrations import (
     load_migrations,
 )
 from orchestrator.codegen import rendered_files
-from orchestrator.migrations.spec import AddColumns, Migration, RegisterEventTypes
+from orchestrator.migrations.spec import AddColumns, Migration, RegisterEventTypes, canonical_json, checksum_of
 
 
 
@@ -133,3 +134,32 @@ def test_a_cell_over_50000_characters_is_refused_naming_the_column(
     for words in (str(path), f"the {field} of column '{shown}'", "over Google's limit of 50,000 per cell",
                   "shorten it"):
         assert words in str(info.value), str(info.value)[:500]
+
+
+# 3.0 is applied in production with this checksum in its history row: any change to the file or to how the
+# checksum is computed (key order, separators, ensure_ascii) makes every applied sheet refuse with CHECKSUM.
+V30_CHECKSUM = "sha256:9e8f1dfaa607e09a7c0ff4ffbdb57899c48b4e62b01673181fd33aee045b70ce"
+
+
+def test_the_checksum_of_30_is_pinned() -> None:
+    assert next(m for m in load_migrations() if m.id == "3.0").checksum == V30_CHECKSUM
+
+
+def test_the_canonical_json_keeps_non_ascii_text_as_utf8() -> None:
+    """A later migration may name `Fecha_Ocupación`: its checksum is over the UTF-8 text, as the bridge's is
+    (Migrations.js carries the same checksum), not over `\\u00f3` escapes."""
+    data = {"b": "Ocupación", "a": [1, {"d": None, "c": "ñ"}]}
+    assert canonical_json(data) == '{"a":[1,{"c":"ñ","d":null}],"b":"Ocupación"}'
+    assert checksum_of(data) == "sha256:" + hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+def test_added_columns_are_those_of_the_sheet_asked_for() -> None:
+    data = v30_data()
+    operations = data["operations"]
+    assert isinstance(operations, list)
+    operations.append({"kind": "add_columns", "sheet": "Metadata", "key_column": "id",
+                       "columns": [{"name": "nota"}]})
+    migration = Migration.model_validate(data)
+    assert [c.name for c in migration.added_columns("Operaciones")] == ["Ocupado_Por", "Fecha_Ocupacion", "version"]
+    assert [c.name for c in migration.added_columns("Metadata")] == ["nota"]
+    assert migration.added_columns("Otra") == []

@@ -54,6 +54,7 @@ def _failed_verification() -> VerificationFailed:
 CASES: list[tuple[BaseException, ExitCode, str]] = [
     (Failure(ExitCode.PENDING, "1 pending"), ExitCode.PENDING, "PENDING"),
     (Failure(ExitCode.USAGE, "no terminal"), ExitCode.USAGE, "USAGE"),
+    (Failure(ExitCode.VIOLATIONS, "8 cells break their column contracts"), ExitCode.VIOLATIONS, "VIOLATIONS"),
     (ConfigError("missing"), ExitCode.USAGE, "ConfigError"),
     (CredentialsError("bad file"), ExitCode.USAGE, "CredentialsError"),
     (ServiceAccountNotAllowed("no"), ExitCode.USAGE, "ServiceAccountNotAllowed"),
@@ -165,6 +166,7 @@ def test_a_failed_structural_verification_exits_6(mocked: responses.RequestsMock
     v30 = next(m for m in load_migrations() if m.id == "3.0")
     # The history says 3.0 is applied, but the sheet has none of its columns, tags or event types.
     live_state(mocked, history=[["3.0", v30.checksum, "apply", "applied", "t0", "t1", "me", "b1", "op1", "{}"]])
+    mocked.add("GET", BATCH_GET, json={"valueRanges": [{"values": []}]})  # the column contracts' read: no rows
     out = invoke("verify", "--json")
     assert out.code == ExitCode.VERIFY_FAILED
     assert out.doc["result"]["status"] == "failed" and out.doc["error"]["code"] == "VERIFY_FAILED"

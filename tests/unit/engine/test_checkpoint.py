@@ -1,4 +1,5 @@
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,71 @@ def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
     atomic_write(target, "two")
     assert target.read_text() == "two"
     assert [p.name for p in target.parent.iterdir()] == ["file.json"]
+
+
+def test_in_flight_lists_every_unfinished_run_and_nothing_else(tmp_path: Path) -> None:
+    store = CheckpointStore(tmp_path / "root")
+    apply = store.start("sheet-a", "apply", "3.0", "sha256:x", ["backup", "apply"])
+    store.start("sheet-a", "rollback", "3.0-rc.1", "sha256:y", ["backup", "rollback"])  # a key with a dash
+    store.start("sheet-b", "restore", "backup-id-1", "sha256:z", ["backup", "restore"])
+    done = store.start("sheet-b", "apply", "3.0", "sha256:x", ["backup", "apply"])
+    store.finish(done)
+    store.start("sheet-c", "apply", "3.0", "sha256:x", ["backup", "apply"])
+    assert store.discard("sheet-c", "apply", "3.0") is not None
+    (tmp_path / "root" / "sheet-a" / "notes.json").write_text("{}")  # not a run's file name
+    listed = {(f.spreadsheet_id, f.action, f.key) for f in store.in_flight()}
+    assert listed == {("sheet-a", "apply", "3.0"), ("sheet-a", "rollback", "3.0-rc.1"),
+                      ("sheet-b", "restore", "backup-id-1")}
+    assert {(f.action, f.key) for f in store.in_flight("sheet-a")} == {("apply", "3.0"), ("rollback", "3.0-rc.1")}
+    assert [f.path for f in store.in_flight("sheet-b")] == [store.path("sheet-b", "restore", "backup-id-1")]
+    assert store.in_flight("sheet-z") == []
+    assert store.load("sheet-a", "apply", "3.0") == apply
+
+
+def test_a_checkpoint_is_written_readably_and_in_utf8(tmp_path: Path) -> None:
+    store = CheckpointStore(tmp_path / "new" / "root")  # folders made as needed
+    run = store.start("sheet1", "apply", "3.0", "sha256:x", ["backup", "apply"])
+    store.record(run, "snapshot", {"header": ["Fecha_Ocupación"]})
+    text = store.path("sheet1", "apply", "3.0").read_bytes().decode("utf-8")
+    assert "Fecha_Ocupación" in text and text.endswith("}\n") and '\n  "run_id"' in text
+    finished = store.finish(run)
+    assert finished == tmp_path / "new" / "root" / "sheet1" / "finished" / f"{run.run_id}.json"
+    second = store.start("sheet1", "apply", "3.0", "sha256:x", ["backup", "apply"])
+    assert store.finish(second).parent == finished.parent  # the finished folder exists already: fine
+
+
+def test_a_corrupted_checkpoint_names_the_first_line_of_the_parse_error(tmp_path: Path) -> None:
+    store = CheckpointStore(tmp_path)
+    path = store.path("sheet1", "apply", "3.0")
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CheckpointError) as info:
+        store.load("sheet1", "apply", "3.0")
+    assert "(Expecting property name enclosed in double quotes: line 1 column 2 (char 1))" in str(info.value)
+
+
+def test_two_discards_keep_both_files(tmp_path: Path) -> None:
+    store = CheckpointStore(tmp_path)
+    for _ in range(2):
+        store.start("sheet1", "apply", "3.0", "sha256:x", ["backup", "apply"])
+        aside = store.discard("sheet1", "apply", "3.0")
+        assert aside is not None and aside.name.startswith("apply-3.0.discarded-2")
+    assert len(list((tmp_path / "sheet1").glob("*.discarded-*.json"))) == 2
+
+
+def test_atomic_write_puts_its_temp_file_beside_the_target_and_cleans_up_on_failure(tmp_path: Path,
+                                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "a" / "state.json"
+    seen: list[str] = []
+    real_replace = os.replace
+
+    def failing_replace(src: str, dst: Path) -> None:
+        seen.append(src)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        atomic_write(target, "{}")
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert Path(seen[0]).parent == target.parent and Path(seen[0]).name.startswith(".state.json.")
+    assert list(target.parent.iterdir()) == []  # the temp file is gone

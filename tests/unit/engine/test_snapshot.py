@@ -1,3 +1,5 @@
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +51,49 @@ def test_compare_reports_vanished_rows(tmp_path: Path) -> None:
     assert rows == 2
     assert {(c.row, c.column) for c in changes} == {(5, "Precio"), (6, "TAG_SPOOL"), (6, "Armador"), (6, "Precio")}
     assert not compare(snap, chunks(ROWS))[0]
+
+
+def test_a_row_shorter_than_the_key_column_and_a_none_key_have_no_key(tmp_path: Path) -> None:
+    rows: list[list[Any]] = [[1], [2, None, "x"], [3, "T-3", None, ""], ["", "", "", ""]]
+    snap = take_snapshot("Operaciones", HEADER, 1, chunks(rows), tmp_path / "s.jsonl")
+    assert (snap.data_rows, snap.keyed_rows) == (3, 1)  # the trailing blank row (None and "" alike) is no data
+    spilled = [json.loads(line) for line in Path(snap.spill).read_text(encoding="utf-8").splitlines()]
+    assert spilled == [[2, "", 1], [3, "", 2, None, "x"], [4, "T-3", 3, "T-3"]]  # trailing blanks trimmed
+    live = [[1, "T-1"], [2, None, "x", None], [3, "T-3"]]
+    changes, live_rows = compare(snap, chunks(live))
+    assert live_rows == 3
+    assert [(c.row, c.key, c.column, c.before, c.after) for c in changes] == [(2, "T-1", "TAG_SPOOL", "", "T-1")]
+
+
+def test_compare_covers_only_the_width_asked_for(tmp_path: Path) -> None:
+    snap = take_snapshot("Operaciones", HEADER, 1, chunks(ROWS), tmp_path / "s.jsonl")
+    live = [list(r) for r in ROWS[:5]]
+    live[0][3] = 11  # Precio: beyond width 3
+    live[1][2] = "MR(93)"  # Armador: inside it
+    changes, _ = compare(snap, chunks(live), width=3)
+    assert [(c.row, c.column) for c in changes] == [(3, "Armador")]
+    gone, _ = compare(snap, chunks(live[:4]), width=2)  # row 6 vanished: only its first two cells are listed
+    assert [(c.row, c.column, c.before) for c in gone] == [(6, "TAG_SPOOL", "T-5")]
+
+
+def test_compare_caps_the_list_but_counts_every_row(tmp_path: Path) -> None:
+    snap = take_snapshot("Operaciones", HEADER, 1, chunks(ROWS), tmp_path / "s.jsonl")
+    live = [["x", "y", "z", "w"] for _ in range(8)]
+    changes, live_rows = compare(snap, chunks(live), limit=5)
+    assert len(changes) == 5 and live_rows == 8
+    unlimited, _ = compare(snap, chunks(live))
+    assert len(unlimited) > 5 and unlimited[:5] == changes
+
+
+def test_an_empty_snapshot_compares_against_an_empty_sheet(tmp_path: Path) -> None:
+    snap = take_snapshot("Operaciones", HEADER, 1, [], tmp_path / "s.jsonl")
+    assert compare(snap, []) == ([], 0)
+    changes, rows = compare(snap, chunks([["", "T-9"]]))
+    assert rows == 1 and [(c.row, c.key, c.after) for c in changes] == [(2, "T-9", "T-9")]
+
+
+def test_the_spill_keeps_non_ascii_text_in_utf8(tmp_path: Path) -> None:
+    snap = take_snapshot("Operaciones", HEADER, 1, chunks([[1, "T-ñ", "Núñez"]]), tmp_path / "deep" / "er" / "s.jsonl")
+    assert "Núñez" in Path(snap.spill).read_text(encoding="utf-8")
+    assert snap.digest == "sha256:" + hashlib.sha256(
+        (json.dumps([2, "T-ñ", 1, "T-ñ", "Núñez"], ensure_ascii=False) + "\n").encode()).hexdigest()

@@ -1,0 +1,132 @@
+"""ReadExecutor: what a failed read becomes (may it have run? which method, which target?) and what it counts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httplib2
+import pytest
+from googleapiclient.errors import HttpError
+
+from orchestrator.google.errors import QuotaExhausted, TransportError
+from orchestrator.google.pacing import ReadExecutor, RetryPolicy, TokenBucket
+from orchestrator.google.stats import ApiStats
+from orchestrator.google.transport import ConnectTimedOut, RequestNotSent
+from tests.unit.google.conftest import FakeTime, google_error
+
+METHOD = "sheets.spreadsheets.values.batchGet"
+
+
+@dataclass
+class FakeHttp:
+    bytes_received: int = 0
+
+
+@dataclass
+class FakeRequest:
+    """Fails with `failures` in turn, then answers; each attempt 'receives' 10 bytes."""
+
+    failures: list[Exception]
+    http: FakeHttp
+    methodId: str = METHOD
+    tries: list[int] = field(default_factory=list)
+
+    def execute(self, num_retries: int) -> Any:
+        assert num_retries == 0, "the executor retries, not googleapiclient"
+        self.tries.append(num_retries)
+        self.http.bytes_received += 10
+        if self.failures:
+            raise self.failures.pop(0)
+        return {"ok": True}
+
+
+def http_error(status: int, body: dict[str, Any]) -> HttpError:
+    return HttpError(httplib2.Response({"status": status}), json.dumps(body).encode())
+
+
+def executor(fake_time: FakeTime, attempts: int = 3, per_minute: float = 0) -> tuple[ReadExecutor, FakeHttp]:
+    http = FakeHttp()
+    limiter = TokenBucket(per_minute, clock=fake_time.clock, sleep=fake_time.sleep)
+    return ReadExecutor("sheets", http, limiter, RetryPolicy(max_attempts=attempts), ApiStats(),  # type: ignore[arg-type]
+                        sleep=fake_time.sleep, rand=lambda: 0.9, clock=fake_time.clock), http
+
+
+def run(ex: ReadExecutor, http: FakeHttp, *failures: Exception) -> Callable[[], Any]:
+    request = FakeRequest(list(failures), http)
+    return lambda: ex.execute(lambda: request, target="SID-1")
+
+
+@pytest.mark.parametrize(("failure", "may_have_run"), [
+    (ConnectionResetError("reset by peer"), True),  # sent, then the connection broke: it may have been served
+    (TimeoutError("read timed out"), True),
+    (RequestNotSent("refused"), False),
+    (ConnectTimedOut("connect timed out"), False),
+])
+def test_a_transport_failure_says_whether_the_request_may_have_run(fake_time: FakeTime, failure: Exception,
+                                                                   may_have_run: bool) -> None:
+    ex, http = executor(fake_time, attempts=2)
+    with pytest.raises(TransportError) as raised:
+        run(ex, http, failure, failure)()
+    assert raised.value.may_have_run is may_have_run
+    assert raised.value.method == METHOD and str(raised.value).startswith(f"{METHOD}: {failure} (2 attempts over 1 s)")
+
+
+def test_a_server_error_that_persists_names_the_method_and_what_google_said(fake_time: FakeTime) -> None:
+    ex, http = executor(fake_time, attempts=2)
+    failure = http_error(503, google_error(503, "The service is currently unavailable.", "backendError"))
+    with pytest.raises(TransportError) as raised:
+        run(ex, http, failure, failure)()
+    error = raised.value
+    assert str(error).startswith(f"Google answered 503 to {METHOD}: The service is currently unavailable.")
+    assert "It failed after 2 attempts over 1 s." in str(error)  # one backoff of 0.9 × 1 s
+    assert (error.status, error.reason, error.method, error.may_have_run) == (503, "backendError", METHOD, True)
+
+
+def test_a_quota_that_stays_exhausted_says_so(fake_time: FakeTime) -> None:
+    ex, http = executor(fake_time, attempts=2)
+    failure = http_error(429, google_error(429, "Quota exceeded", status_text="RESOURCE_EXHAUSTED"))
+    with pytest.raises(QuotaExhausted) as raised:
+        run(ex, http, failure, failure)()
+    assert str(raised.value).startswith(f"{METHOD}: Google kept answering 429 (rate limit) after 2 attempts over 1 s")
+    assert (raised.value.status, raised.value.reason, raised.value.method) == (429, "RESOURCE_EXHAUSTED", METHOD)
+
+
+def test_a_refusal_is_not_retried_and_names_its_target(fake_time: FakeTime) -> None:
+    ex, http = executor(fake_time)
+    with pytest.raises(Exception) as raised:
+        run(ex, http, http_error(404, google_error(404, "Requested entity was not found.")))()
+    assert "No spreadsheet 'SID-1'" in str(raised.value) and f"to {METHOD}:" in str(raised.value)
+    assert ex.stats.method(METHOD).requests == 1
+
+
+def test_every_counter_accumulates_over_calls_and_retries(fake_time: FakeTime) -> None:
+    ex, http = executor(fake_time, attempts=3, per_minute=6)  # burst 1, then one token per 12 s
+    busy = http_error(503, google_error(503, "busy"))
+    assert run(ex, http, busy, busy)() == {"ok": True}
+    with pytest.raises(TransportError):
+        run(ex, http, busy, busy, busy)()
+    with pytest.raises(TransportError):
+        run(ex, http, busy, busy, busy)()
+    stats, method = ex.stats, ex.stats.method(METHOD)
+    assert (method.calls, method.requests, method.retries, method.failures) == (3, 9, 6, 2)
+    assert method.bytes == 90
+    # Backoff: 0.9 × (1, 2) s per call, three calls.
+    assert stats.backoff_seconds == pytest.approx(3 * (0.9 + 1.8))
+    assert stats.limiter_wait_seconds == pytest.approx(fake_time.now - 1000.0 - stats.backoff_seconds)
+    assert stats.limiter_wait_seconds > 12
+    assert method.seconds == pytest.approx(fake_time.now - 1000.0)
+
+
+def test_the_limiter_capacity_and_rate_follow_the_budget(fake_time: FakeTime) -> None:
+    bucket = TokenBucket(60, clock=fake_time.clock, sleep=fake_time.sleep)
+    assert bucket.capacity == 10.0 and bucket.rate == pytest.approx(50 / 60)
+    assert TokenBucket(12, clock=fake_time.clock).capacity == 2.0  # per_minute // 5
+    assert TokenBucket(59, clock=fake_time.clock).capacity == 10.0  # capped at 10 even when // 5 says 11
+    off = TokenBucket(0, clock=fake_time.clock)
+    assert (off.capacity, off.rate, off.acquire()) == (0.0, 0.0, 0.0)
+    for _ in range(10):
+        assert bucket.acquire() == 0.0
+    assert bucket.acquire() == pytest.approx(1.2)  # the 11th waits for one token at 50/60 per second
