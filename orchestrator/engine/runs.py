@@ -25,7 +25,6 @@ from orchestrator.contract.bridge_build import BRIDGE_BUILD_HASH
 from orchestrator.domain.columns import quote_sheet
 from orchestrator.contract.errors import ErrorCode
 from orchestrator.contract.sheets import HISTORY_SHEET
-from orchestrator.domain.columns import quote_sheet
 from orchestrator.engine.budget import archive_rows, rollback_budget
 from orchestrator.engine.checkpoint import Action, CheckpointStore, RunCheckpoint
 from orchestrator.engine.failpoints import failpoint

@@ -283,8 +283,8 @@ def _forbidden(api: Api, said: str, body: ErrorBody, target: str, kw: dict[str, 
     if (body.has_reason("ACCESS_TOKEN_SCOPE_INSUFFICIENT", "insufficientPermissions")
             or "insufficient authentication scopes" in text):
         needs = ("scripts.run needs every scope the bridge's manifest (appsscript.json) declares, not only the "
-                 "ones the called function uses" if api == "script" else "the token lacks a scope this call needs")
-        return MissingScopes(f"{said}. {needs[0].upper()}{needs[1:]}: {scopes_hint()}.", **kw)
+                 "ones the called function uses" if api == "script" else "The token lacks a scope this call needs")
+        return MissingScopes(f"{said}. {needs}: {scopes_hint()}.", **kw)
     if "user has not enabled the apps script api" in text:
         return PermissionDenied(
             f"{said}. Turn on \"Google Apps Script API\" for this Google account at "

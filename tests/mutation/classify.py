@@ -87,8 +87,13 @@ def read_mutants(mutants_dir: Path, module: str, source: Path) -> list[Mutant]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions[node.name] = node
-    original_lines = {n.name: n.lineno for n in ast.walk(ast.parse(source.read_text()))
-                      if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    original_lines: dict[str, int] = {}  # "name" for functions, "Class.name" for methods
+    for top in ast.parse(source.read_text()).body:
+        if isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            original_lines[top.name] = top.lineno
+        elif isinstance(top, ast.ClassDef):
+            original_lines.update({f"{top.name}.{n.name}": n.lineno for n in top.body
+                                   if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))})
     dotted = module.removesuffix(".py").replace("/", ".")
     out = []
     for key, code in sorted(codes.items(), key=lambda kv: (kv[0].rsplit("_", 1)[0], int(kv[0].rsplit("_", 1)[1]))):
@@ -100,8 +105,9 @@ def read_mutants(mutants_dir: Path, module: str, source: Path) -> list[Mutant]:
         mutated = functions[name]
         if original is None:
             continue
-        plain = match["func"].removeprefix("x_").split("ǁ")[-1].lstrip("_") or match["func"]
-        func_name = plain if plain in original_lines else "_" + plain
+        # mutmut names a function `x_<name>` and a method `xǁ<Class>ǁ<name>`.
+        func_name = (".".join(match["func"].split("ǁ")[1:]) if "ǁ" in match["func"]
+                     else match["func"].removeprefix("x_"))
         out.append(Mutant(key=key, module=module, function=func_name, exit_code=code,
                           message_only=_message_only(_renamed(original), _renamed(mutated)),
                           line=original_lines.get(func_name, 0),

@@ -84,6 +84,11 @@ def run_mutmut(max_children: int) -> tuple[list[ModuleScore], float]:
                           capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"mutmut failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return mutmut_scores(), time.monotonic() - started
+
+
+def mutmut_scores() -> list[ModuleScore]:
+    """The scores of the last mutmut run in the scratch copy."""
     config = tomllib.loads((SCRATCH / "pyproject.toml").read_text())["tool"]["mutmut"]
     scores = []
     for module in config["only_mutate"]:
@@ -94,7 +99,7 @@ def run_mutmut(max_children: int) -> tuple[list[ModuleScore], float]:
                      for m in counted if m.status != "killed" and m.status != "timeout"]
         scores.append(ModuleScore(module, len(found), len(found) - len(counted), len(counted), len(killed), survivors,
                                   sum(1 for m in found if m.message_only and m.status == "survived")))
-    return scores, time.monotonic() - started
+    return scores
 
 
 # -- hand-written mutants --------------------------------------------------------------------------------------
@@ -192,7 +197,16 @@ def main() -> int:
     parser.add_argument("--skip-hand", action="store_true")
     parser.add_argument("--only", default="", help="hand-written mutants whose name contains this")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the report from the last run (scratch copy and mutation.json), running nothing")
     args = parser.parse_args()
+    if args.report_only:
+        last = json.loads(REPORT.with_suffix(".json").read_text(encoding="utf-8"))
+        write_report(mutmut_scores(), last.get("mutmut", {}).get("seconds", 0),
+                     [HandResult(**r) for r in last["hand"]] if "hand" in last else None)
+        return 0
+    previous = json.loads(REPORT.with_suffix(".json").read_text(encoding="utf-8")) if (
+        REPORT.with_suffix(".json").exists()) else {}
     make_scratch()
     scores, seconds = run_mutmut(args.max_children) if not args.skip_mutmut else (None, 0.0)
     hand = None
@@ -204,6 +218,8 @@ def main() -> int:
             result = run_hand(mutant)
             print(f"{result.status:>10}  {mutant.name}  ({result.seconds:.0f} s)", file=sys.stderr, flush=True)
             hand.append(result)
+    if hand is None and "hand" in previous:  # --skip-hand: the last run's hand-written results stay in the report
+        hand = [HandResult(**r) for r in previous["hand"]]
     write_report(scores, seconds, hand)
     print(f"report: {REPORT.with_suffix('.md')}", file=sys.stderr)
     bad = [r for r in hand or [] if r.status in ("survived", "stale", "error")]

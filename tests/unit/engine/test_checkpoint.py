@@ -1,10 +1,11 @@
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from orchestrator.engine.checkpoint import CheckpointError, CheckpointStore, atomic_write
+from orchestrator.engine.checkpoint import VERIFY_RECORD, CheckpointError, CheckpointStore, _first_line, atomic_write
 
 
 def test_a_run_is_recorded_step_by_step_and_resumes_with_the_same_op_ids(tmp_path: Path) -> None:
@@ -94,7 +95,7 @@ def test_two_discards_keep_both_files(tmp_path: Path) -> None:
     for _ in range(2):
         store.start("sheet1", "apply", "3.0", "sha256:x", ["backup", "apply"])
         aside = store.discard("sheet1", "apply", "3.0")
-        assert aside is not None and aside.name.startswith("apply-3.0.discarded-2")
+        assert aside is not None and re.fullmatch(r"apply-3\.0\.discarded-\d{8}T\d{6}\.\d{6}Z\.json", aside.name)
     assert len(list((tmp_path / "sheet1").glob("*.discarded-*.json"))) == 2
 
 
@@ -114,3 +115,31 @@ def test_atomic_write_puts_its_temp_file_beside_the_target_and_cleans_up_on_fail
     monkeypatch.setattr(os, "replace", real_replace)
     assert Path(seen[0]).parent == target.parent and Path(seen[0]).name.startswith(".state.json.")
     assert list(target.parent.iterdir()) == []  # the temp file is gone
+
+
+def test_an_error_is_named_by_its_first_line() -> None:
+    assert _first_line(ValueError("  first\nsecond  ")) == "first"
+    assert _first_line(ValueError("   ")) == "ValueError"  # nothing to show: the type says what it was
+
+
+def test_checkpoint_times_are_aware_utc(tmp_path: Path) -> None:
+    created = CheckpointStore(tmp_path).start("sheet1", "apply", "3.0", "sha256:x", ["apply"]).created_at
+    assert created.utcoffset() is not None and created.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+def test_the_last_verify_is_recorded_and_remembers_when_it_last_passed(tmp_path: Path) -> None:
+    store = CheckpointStore(tmp_path)
+    assert store.last_verify("sheet1") is None
+    passed = store.record_verify("sheet1", "passed", 10, 100, 0)
+    assert passed.last_passed_at == passed.at and passed.at.utcoffset() is not None
+    failed = store.record_verify("sheet1", "violations", 11, 110, 3)
+    assert (failed.status, failed.rows_checked, failed.cells_checked, failed.violations_total) == (
+        "violations", 11, 110, 3)
+    assert failed.last_passed_at == passed.at  # kept from the last pass
+    assert store.last_verify("sheet1") == failed
+    text = (tmp_path / "sheet1" / VERIFY_RECORD).read_text(encoding="utf-8")
+    assert text.endswith("}\n") and '\n  "status": "violations"' in text
+    (tmp_path / "sheet1" / VERIFY_RECORD).write_text("{broken", encoding="utf-8")
+    assert store.last_verify("sheet1") is None  # only informative: never fails a status
+    assert store.record_verify("sheet1", "failed", 0, 0, 0).last_passed_at is None
+    assert store.in_flight() == []  # the record is not a run in flight

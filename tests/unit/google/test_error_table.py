@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator.google.errors import GoogleError, error_from_http, script_error
+from orchestrator.google.errors import GoogleError, GridChanged, PermissionDenied, error_from_http, script_error
 from tests.unit.google.conftest import DEPLOYMENT_ID, google_error
 
 GOLDEN = Path(__file__).with_name("error_table.json")
@@ -93,6 +93,12 @@ def _table() -> dict[str, Any]:
                                                  target=target))
     for case, error, op_id in SCRIPT_CASES:
         table["script: " + case] = _described(script_error("applyMigration", error, op_id))
+    for case, found in (("rows deleted", (2000, 63)), ("sheet gone", None)):
+        table["grid changed: " + case] = _described(GridChanged(
+            "Google answered 400 to sheets.values.batchGet: Range ('Operaciones'!A2401:BK2600) exceeds grid limits.",
+            sheet="Operaciones", expected=(2556, 63), found=found, status=400, reason="badRequest",
+            method="sheets.values.batchGet"))
+    table["permission denied, default status"] = _described(PermissionDenied("no", kind="no_access"))
     return table
 
 
@@ -106,7 +112,7 @@ def test_every_mapped_answer_gives_the_pinned_error() -> None:
         assert described == pinned[case], case
 
 
-@pytest.mark.parametrize("case", [c[0] for c in CASES])
+@pytest.mark.parametrize("case", [c[0] for c in CASES] + ["grid changed: rows deleted", "grid changed: sheet gone"])
 def test_each_case_maps_to_a_distinct_fix(case: str) -> None:
     """The table is not a pile of copies: cases meant to differ do (a mutant merging two branches shows here)."""
     pinned = json.loads(GOLDEN.read_text(encoding="utf-8"))
