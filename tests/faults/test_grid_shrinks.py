@@ -10,6 +10,7 @@ a person editing the sheet would. When the held request is served, the grid no l
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from orchestrator.emulator import Emulator
 from orchestrator.exit_codes import ExitCode
@@ -25,7 +26,7 @@ from tests.faults.conftest import (
     single_apply_report,
     wait_until,
 )
-from tests.support.cli import fingerprint
+from tests.support.cli import Run, fingerprint
 from tests.support.live import Live
 
 SECOND_CHUNK = r"values:batchGet\?.*Operaciones(%27|')(%21|!)A202(%3A|:)"  # rows 202.. of the snapshot read
@@ -45,6 +46,25 @@ def _delete(sheet_id: int, dimension: str, start: int, end: int) -> dict[str, ob
                                           "endIndex": end}}}
 
 
+def _apply_editing_mid_snapshot(cli: Cli, live: Live, emulator: Emulator, sid: str,
+                                edit: Callable[[], object]) -> tuple[Run, dict[str, Any], Baseline]:
+    """`apply --execute` with the snapshot's second chunk held open while `edit` changes the sheet; with the
+    workbook and its v2.1 cells as the edit left them, observed inside the window (before the run goes on)."""
+    emulator.fault(path=SECOND_CHUNK, latencyMs=4000, count=1)
+    process = cli.spawn("apply", "--execute", "--yes", sid=sid)
+    try:
+        wait_until(lambda: not emulator.state()["faults"]["pending"] or process.poll() is not None, timeout=120,
+                   what="the snapshot's second chunk to be held")
+        held = process.poll() is None
+        if held:
+            edit()
+            after_edit, baseline = fingerprint(live, emulator, sid), Baseline.read(live, sid)
+    finally:
+        run = Cli.finish(process)
+    assert held, ("the run ended before its second snapshot chunk", run.code, run.stdout[-3000:], run.stderr[-3000:])
+    return run, after_edit, baseline
+
+
 def test_rows_and_columns_deleted_mid_snapshot_stop_the_run_cleanly_and_a_rerun_completes(
         cli: Cli, live: Live, emulator: Emulator, new_sheet: Callable[[], str]) -> None:
     sid = new_sheet()
@@ -57,20 +77,9 @@ def test_rows_and_columns_deleted_mid_snapshot_stop_the_run_cleanly_and_a_rerun_
     assert rows > 201 and columns == width + SPARE_COLUMNS
     spreadsheets_before = sorted(emulator.state()["spreadsheets"])
 
-    emulator.fault(path=SECOND_CHUNK, latencyMs=4000, count=1)
-    process = cli.spawn("apply", "--execute", "--yes", sid=sid)
-    try:
-        wait_until(lambda: not emulator.state()["faults"]["pending"] or process.poll() is not None, timeout=120,
-                   what="the snapshot's second chunk to be held")
-        held = process.poll() is None
-        if held:
-            live.batch_update(sid, [_delete(sheet_id, "ROWS", ROWS_LEFT, rows),
-                                    _delete(sheet_id, "COLUMNS", width, width + SPARE_COLUMNS)])
-            after_deletion = fingerprint(live, emulator, sid)
-            baseline = Baseline.read(live, sid)  # the v2.1 cells the rerun must keep: those the deletion left
-    finally:
-        run = Cli.finish(process)
-    assert held, ("the run ended before its second snapshot chunk", run.code, run.stdout[-3000:], run.stderr[-3000:])
+    # `baseline`: the v2.1 cells the rerun must keep, those the deletion left.
+    run, after_deletion, baseline = _apply_editing_mid_snapshot(cli, live, emulator, sid, lambda: live.batch_update(
+        sid, [_delete(sheet_id, "ROWS", ROWS_LEFT, rows), _delete(sheet_id, "COLUMNS", width, width + SPARE_COLUMNS)]))
     faults_met(emulator)
 
     # The clear error, with its own code: which sheet, the grid expected and the one found, rerun to resume.
@@ -108,18 +117,9 @@ def test_a_deletion_the_next_chunk_still_starts_inside_is_caught_after_the_snaps
     sid = new_sheet()
     sheet_id, rows, columns = _grid(live, sid, "Operaciones")
     assert rows > 260
-    emulator.fault(path=SECOND_CHUNK, latencyMs=4000, count=1)
-    process = cli.spawn("apply", "--execute", "--yes", sid=sid)
-    try:
-        wait_until(lambda: not emulator.state()["faults"]["pending"] or process.poll() is not None, timeout=120,
-                   what="the snapshot's second chunk to be held")
-        held = process.poll() is None
-        if held:  # ten data rows inside the first chunk: everything below shifts up, row 202 is still in the grid
-            live.batch_update(sid, [_delete(sheet_id, "ROWS", 20, 30)])
-            after_deletion = fingerprint(live, emulator, sid)
-    finally:
-        run = Cli.finish(process)
-    assert held, ("the run ended before its second snapshot chunk", run.code, run.stderr[-3000:])
+    # Ten data rows inside the first chunk: everything below shifts up, row 202 is still in the grid.
+    run, after_deletion, _ = _apply_editing_mid_snapshot(
+        cli, live, emulator, sid, lambda: live.batch_update(sid, [_delete(sheet_id, "ROWS", 20, 30)]))
     assert run.code == ExitCode.GRID_CHANGED, (run.code, run.stdout[-3000:], run.stderr[-3000:])
     assert "shrank while the snapshot was read" in run.message
     assert f"{rows:,} rows × {columns:,} columns" in run.message and f"{rows - 10:,} rows" in run.message
