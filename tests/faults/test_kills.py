@@ -68,9 +68,9 @@ def test_killed_while_the_apply_call_is_in_flight(cli: Cli, live: Live, emulator
     sid = new_sheet()
     baseline = Baseline.read(live, sid)
     copies = len(emulator.state()["spreadsheets"])
-    # The backup's two batchUpdates (the copy's backup tag, then its history row) and the apply's each take
-    # 1.5 s inside the bridge.
-    emulator.fault(path=r":batchUpdate$", latencyMs=1500, count=3)
+    # The original's batchUpdates — the backup's `in_progress` and `done` history rows, then the apply — each
+    # take 1.5 s inside the bridge (the copy's own tag goes to the copy's id, not matched here).
+    emulator.fault(path=rf"/v4/spreadsheets/{sid}:batchUpdate$", latencyMs=1500, count=3)
     process = cli.spawn("apply", "--execute", "--yes", sid=sid)
 
     def in_apply_call() -> bool:
