@@ -169,6 +169,7 @@ class Run:
         self.clients, self.progress, self.spreadsheet_id = target.clients, target.progress, target.spreadsheet_id
         self.checkpoint: RunCheckpoint | None = None
         self.resumed = False
+        self.title = ""
         self.report = RunReport(action=kind.action, status="applied", migration_id=kind.key,
                                 spreadsheet_id=target.spreadsheet_id)
 
@@ -262,6 +263,7 @@ class Run:
         progress.begin_run()
         progress.step("preflight")
         state = read_live_state(self.clients.sheets, self.spreadsheet_id)
+        self.title = state.title  # backups are found by name, which starts with it
         early = kind.preflight(self, state)
         if early is not None:
             progress.done("preflight", early.status.replace("_", " "))
@@ -348,8 +350,7 @@ class Run:
             if made.get("status") != "backup_unconfirmed":
                 return made
             time.sleep(pause)
-            title = read_live_state(self.clients.sheets, self.spreadsheet_id).title
-            copy = self.clients.drive.find_backup(title, str(made["name"]))
+            copy = self.clients.drive.find_backup(self.title, str(made["name"]))
             if copy is not None:
                 self.progress.done("backup", f"found the copy an interrupted try made: {copy}")
                 return self.bridge("backup", "backupSpreadsheet", {**request, "adoptCopyId": copy})

@@ -7,29 +7,20 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from orchestrator.conformance import Target, emulator_target, require_scratch
 from orchestrator.emulator import REPO_ROOT, Emulator, start_emulator
+from tests.support.offline.local_only import local_only
 
 BRIDGE_DIR = REPO_ROOT / "appsscript"
 SCRATCH_TITLE = "zeues conformance scratch"
-_LOCAL = {"127.0.0.1", "localhost", "::1"}
 
 
 @pytest.fixture(autouse=True)
 def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = socket.getaddrinfo
-
-    def local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        if name not in _LOCAL:
-            raise socket.gaierror(socket.EAI_NONAME, f"offline test: {name} may not be resolved")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", local_only)
+    monkeypatch.setattr(socket, "getaddrinfo", local_only(socket.getaddrinfo))
 
 
 @pytest.fixture(scope="module")

@@ -12,20 +12,10 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Any
 
-_LOCAL = {"127.0.0.1", "localhost", "::1"}
-_getaddrinfo = socket.getaddrinfo
+from local_only import local_only  # this folder is on PYTHONPATH
 
-
-def _local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
-    name = host.decode() if isinstance(host, bytes) else str(host)
-    if name not in _LOCAL:
-        raise socket.gaierror(socket.EAI_NONAME, f"offline test: {name} may not be resolved")
-    return _getaddrinfo(host, *args, **kwargs)
-
-
-socket.getaddrinfo = _local_only
+socket.getaddrinfo = local_only(socket.getaddrinfo)
 
 if os.environ.get("TEST_GOOGLE_TOKEN_URI"):
     import google.oauth2.credentials
