@@ -120,9 +120,13 @@ class Emulator:
         `<data>/credentials.json` by default."""
         path = path or self.data_dir / "credentials.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # Written aside and renamed over: a CLI process reading the file while another thread rewrites it sees
+        # the old file or the new one, never a truncated one.
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
             json.dump(self.authorized_user(scopes), stream)
+        os.replace(partial, path)
         return path
 
     # -- control --------------------------------------------------------------------------------------------

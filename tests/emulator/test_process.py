@@ -152,3 +152,33 @@ def test_script_control_and_menu_run(tmp_path: Path) -> None:
         assert status == 200 and op["error"]["details"][0]["errorMessage"] == "Exceeded maximum execution time"
         out = emu.menu_run(sid, "headerOf", parameters=[sid])
         assert out["result"] == ["a", "b", ""] and out["alerts"] == []
+
+
+def test_the_credentials_file_is_never_seen_half_written(emulator: Emulator, tmp_path: Path) -> None:
+    """Test threads rewrite the one credentials file while CLI processes read it (tests/e2e/test_resume.py runs
+    four at once): every read sees a whole authorized-user JSON, never an empty or truncated file."""
+    path = emulator.credentials_file(tmp_path / "credentials.json")
+    done = threading.Event()
+    torn: list[str] = []
+
+    def read() -> None:
+        while not done.is_set():
+            text = path.read_text(encoding="utf-8")
+            try:
+                json.loads(text)
+            except ValueError:
+                torn.append(text)
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    try:
+        for _ in range(150):
+            emulator.credentials_file(path)
+    finally:
+        done.set()
+        for reader in readers:
+            reader.join()
+    assert torn == []
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["credentials.json"]  # no partial file left beside it
