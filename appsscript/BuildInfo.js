@@ -5,5 +5,5 @@
 /** @type {{version: string, hash: string}} */
 var BRIDGE_BUILD = {
   "version": "0.1.0",
-  "hash": "sha256:670ed3b09269a7f377c3f2577d1ba43edc2ec41cbc6e90c271821a48fe573045"
+  "hash": "sha256:e7666b8c449c61527d3722fc46016a152bc98115625609b6708b18c3dc22d5e5"
 };

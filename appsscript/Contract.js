@@ -28,6 +28,9 @@ var ERROR_CODES = {
   CELL_LIMIT: "ZEUES_CELL_LIMIT", // the change would pass Google's limit of cells per workbook, columns per sheet or characters per cell
   FAILED: "ZEUES_FAILED", // Google rejected the bridge's batchUpdate; nothing was changed
   IS_BACKUP: "ZEUES_IS_BACKUP", // the spreadsheet is a ZEUES backup copy; run the change on its original
+  INCONSISTENT: "ZEUES_INCONSISTENT", // the live structure (tags, headers, registry, schema version) and the history disagree; `zeues-migrate repair` rebuilds the history from the live structure
+  CHANGE_IN_PROGRESS: "ZEUES_CHANGE_IN_PROGRESS", // another run has begun a change of this sheet (its backup is made, its change not yet)
+  NOT_OWNER: "ZEUES_NOT_OWNER", // only the spreadsheet's owner may do this
 };
 
 /** the zeues developer-metadata keys (orchestrator/contract/metadata.py) */

@@ -22,6 +22,9 @@ class ExitCode(IntEnum):
     # `verify`: the structure is right but cells break their column contracts (a `version` that is a UUID). Not 6:
     # no migration step failed; the data the backends wrote needs fixing.
     VIOLATIONS = 11
+    # A local file or folder cannot be written or read (disk full, no permission): the message names the path.
+    # Not 1: nothing is wrong with the tool. Not 2: the command line may be right; the machine is not.
+    LOCAL_IO = 12
 
 
 DESCRIPTIONS = {
@@ -37,4 +40,5 @@ DESCRIPTIONS = {
     ExitCode.GOOGLE_UNAVAILABLE: "Google unreachable or quota exhausted",
     ExitCode.GRID_CHANGED: "the sheet's structure changed while it was read; rerun to resume",
     ExitCode.VIOLATIONS: "cells break their column contracts (verify)",
+    ExitCode.LOCAL_IO: "a local file or folder cannot be written or read (disk full, permissions)",
 }

@@ -7,7 +7,7 @@ run) and for the scopes a token needs, without reading appsscript/ (an installed
 
 BRIDGE_VERSION = "0.1.0"
 # What BuildInfo.js holds, and so what the deployed bridge's bridgeInfo() answers when it is this one.
-BRIDGE_BUILD_HASH = "sha256:670ed3b09269a7f377c3f2577d1ba43edc2ec41cbc6e90c271821a48fe573045"
+BRIDGE_BUILD_HASH = "sha256:e7666b8c449c61527d3722fc46016a152bc98115625609b6708b18c3dc22d5e5"
 # appsscript.json `oauthScopes`: Google grants the bridge exactly these, and scripts.run needs all of them.
 MANIFEST_SCOPES: tuple[str, ...] = (
     "https://www.googleapis.com/auth/spreadsheets",

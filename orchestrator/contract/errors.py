@@ -49,6 +49,12 @@ class ErrorCode(StrEnum):
     FAILED = "FAILED", ExitCode.SCRIPT_ERROR, _BRIDGE, "Google rejected the bridge's batchUpdate; nothing was changed"
     IS_BACKUP = ("IS_BACKUP", ExitCode.REFUSED, _BRIDGE,
                  "the spreadsheet is a ZEUES backup copy; run the change on its original")
+    INCONSISTENT = ("INCONSISTENT", ExitCode.NEEDS_ATTENTION, _BRIDGE,
+                    "the live structure (tags, headers, registry, schema version) and the history disagree; "
+                    "`zeues-migrate repair` rebuilds the history from the live structure")
+    CHANGE_IN_PROGRESS = ("CHANGE_IN_PROGRESS", ExitCode.LOCK_BUSY, _BRIDGE,
+                          "another run has begun a change of this sheet (its backup is made, its change not yet)")
+    NOT_OWNER = "NOT_OWNER", ExitCode.REFUSED, _BRIDGE, "only the spreadsheet's owner may do this"
     # The orchestrator's own.
     STALE_BRIDGE = "STALE_BRIDGE", ExitCode.REFUSED, _TOOL, "the deployed bridge is not this checkout's build"
     BACKUP_MISMATCH = ("BACKUP_MISMATCH", ExitCode.REFUSED, _TOOL,
@@ -67,6 +73,10 @@ class ErrorCode(StrEnum):
                        "history sheet)")
     GRID_CHANGED = ("GRID_CHANGED", ExitCode.GRID_CHANGED, _TOOL,
                     "rows, columns or a sheet were deleted while the tool read the sheet; rerun to resume")
+    CONFIG_INVALID = ("CONFIG_INVALID", ExitCode.USAGE, _TOOL,
+                      "a configuration value is outside its accepted range (the message names the key and range)")
+    LOCAL_IO = ("LOCAL_IO", ExitCode.LOCAL_IO, _TOOL,
+                "a local file or folder cannot be written or read (disk full, permissions); the message names it")
     EXECUTION_TIMEOUT = ("EXECUTION_TIMEOUT", ExitCode.SCRIPT_ERROR, _TOOL,
                          "Apps Script stopped the bridge at its 6-minute execution limit")
     SCRIPT_ERROR = ("SCRIPT_ERROR", ExitCode.SCRIPT_ERROR, _TOOL,

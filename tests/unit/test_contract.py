@@ -59,10 +59,11 @@ def test_each_code_is_its_name_and_the_exit_codes_are_the_documented_ones() -> N
     assert all(c.value == c.name and c.meaning for c in ErrorCode)
     assert {c.value: int(c.exit_code) for c in ErrorCode if c.exit_code != ExitCode.REFUSED} == {
         "LOCK_BUSY": 3, "BLOCKED": 5, "FAILED": 7, "VERIFY_FAILED": 6, "NEEDS_ATTENTION": 5, "GRID_CHANGED": 10,
-        "EXECUTION_TIMEOUT": 7, "SCRIPT_ERROR": 7, "VIOLATIONS": 11}
+        "EXECUTION_TIMEOUT": 7, "SCRIPT_ERROR": 7, "VIOLATIONS": 11, "INCONSISTENT": 5, "CHANGE_IN_PROGRESS": 3,
+        "CONFIG_INVALID": 2, "LOCAL_IO": 12}
     assert {c.value for c in BRIDGE_ERROR_CODES} == {
         "INVALID_REQUEST", "NOT_FOUND", "LOCK_BUSY", "HOLD", "BLOCKED", "DRIFT", "CONFLICT", "CHECKSUM", "ORDER",
-        "CELL_LIMIT", "FAILED", "IS_BACKUP"}
+        "CELL_LIMIT", "FAILED", "IS_BACKUP", "INCONSISTENT", "CHANGE_IN_PROGRESS", "NOT_OWNER"}
 
 
 def test_every_code_the_bridge_uses_is_one_it_throws_and_each_is_thrown() -> None:
