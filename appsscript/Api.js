@@ -38,13 +38,16 @@ function planMigration(request) {
  * which applies and rolls back on it, so it is not tagged as a backup. Made once per opId: a call whose opId
  * began a backup and did not finish adopts its copy (`adoptCopyId`), copies when there is none
  * (`confirmNoCopy`), or answers `backup_unconfirmed` (Backup.js makeBackup_).
+ * `purpose` ({action, migrationId, runId, changeOpId}): the change the backup is made before; refused with
+ * ZEUES_CHANGE_IN_PROGRESS while another run's change is begun and unfinished (Backup.js refuseChangeInProgress_).
  * @param {{opId: string, spreadsheetId: string, label?: string, rehearsal?: boolean, adoptCopyId?: string | null,
- *   confirmNoCopy?: boolean, lockWaitMs?: number}} request
+ *   confirmNoCopy?: boolean, lockWaitMs?: number, purpose?: BackupPurpose | null}} request
  */
 function backupSpreadsheet(request) {
   return mutating_(request, function (state, startedAt) {
     return makeBackup_(state, { opId: request.opId, label: request.label, rehearsal: request.rehearsal === true,
-      adoptCopyId: request.adoptCopyId, confirmNoCopy: request.confirmNoCopy === true, startedAt: startedAt });
+      adoptCopyId: request.adoptCopyId, confirmNoCopy: request.confirmNoCopy === true, startedAt: startedAt,
+      purpose: request.purpose });
   });
 }
 
@@ -54,17 +57,19 @@ function backupSpreadsheet(request) {
  */
 function applyMigration(request) {
   return mutating_(request, function (state, startedAt) {
-    var plan = planApply_(state, migrationOf_(request), request.baseline || ZEUES_MIGRATIONS.baseline,
+    // Not execute_: the batch is checked against a re-read and tidied under the lock (Layout.js).
+    return applyOnLiveLayout_(state, migrationOf_(request), request.baseline || ZEUES_MIGRATIONS.baseline,
       { expectedHeaders: request.expectedHeaders, opId: request.opId, startedAt: startedAt });
-    return execute_(state, plan);
   });
 }
 
 /** @param {{opId: string, spreadsheetId: string, migrationId: string, backupId?: string, lockWaitMs?: number}} request */
 function rollbackMigration(request) {
   return mutating_(request, function (state, startedAt) {
-    return execute_(state, planRollback_(state, request.migrationId,
-      { opId: request.opId, startedAt: startedAt, backupId: request.backupId }));
+    // Not execute_: a rollback checks its deletes after its batch and puts right what a layout change made
+    // them do (Rollback.js).
+    return runRollback_(state, request.migrationId,
+      { opId: request.opId, startedAt: startedAt, backupId: request.backupId });
   });
 }
 
@@ -110,6 +115,27 @@ function resolveFailure(request) {
     return execute_(state, { result: result, requests: historyRequests_(state, historyRow_({ action: 'resolve',
       status: 'done', migrationId: failure.migration_id, opId: request.opId, startedAt: startedAt,
       details: { result: result, note: String(request.note || '') } })) });
+  });
+}
+
+/**
+ * Rebuild the history from the live structure (Flyway's repair; Repair.js): record as applied each migration whose
+ * columns, tags and event types are on the sheet and the history lacks, mark `superseded` the rows that record
+ * as applied a migration the sheet has no trace of, recreate the history sheet if it is gone, and set the schema
+ * version to what the columns show — in one batchUpdate, under the lock. `dryRun: true` answers what it would
+ * record and changes nothing. `migrations`: the specs to judge by (the orchestrator's); default, the bridge's own.
+ * @param {{opId: string, spreadsheetId: string, migrations?: MigrationSpec[], dryRun?: boolean, note?: string,
+ *   lockWaitMs?: number}} request
+ */
+function repairHistory(request) {
+  return mutating_(request, function (state, startedAt) {
+    var given = request.migrations === undefined ? [] : request.migrations;
+    require_(Array.isArray(given), 'migrations must be a list of migration specs');
+    given.forEach(checkMigrationSpec_);
+    var plan = planRepair_(state, knownMigrations_(given), { opId: request.opId, startedAt: startedAt,
+      note: String(request.note || '') });
+    if (request.dryRun === true) return Object.assign({}, plan.result, { dryRun: true });
+    return execute_(state, plan);
   });
 }
 
@@ -196,5 +222,7 @@ function describe_(state) {
     applied: appliedMigrations_(state.history).map(function (r) { return { id: r.migration_id, checksum: r.checksum,
       appliedAt: r.finished_at }; }),
     unresolvedFailure: unresolvedFailure_(state.history), cellCount: state.cellCount, cellLimit: CELL_LIMIT,
+    // Where the live structure and the history disagree (Structure.js); a change refuses while any is listed.
+    inconsistencies: structureProblems_(state, knownMigrations_([])),
   };
 }

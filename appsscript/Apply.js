@@ -3,7 +3,12 @@
 // all-or-nothing. Nothing here knows about a particular migration: it interprets the spec's operations.
 
 /**
- * @typedef {{requests: GoogleAppsScript.Sheets.Schema.Request[], result: Object}} Plan
+ * @typedef {{requests: GoogleAppsScript.Sheets.Schema.Request[], result: Object, layout?: PlannedLayout}} Plan
+ * Where an apply's batch puts things, as planned from the state read before it (Layout.js checks it after):
+ * the header of each sheet the migration touches, the new columns, and the event-type column's validation.
+ * @typedef {{headers: Object<string, string[]>, columns: Array<{sheet: string, name: string, column: number}>,
+ *   eventColumn: {sheet: string, name: string, column: number, rowCount: number,
+ *     rule: GoogleAppsScript.Sheets.Schema.DataValidationRule} | null}} PlannedLayout
  */
 
 /**
@@ -16,6 +21,7 @@
  */
 function planApply_(state, migration, baseline, options) {
   checkMigrationSpec_(migration);
+  refuseInconsistent_(state, migration);
   var applied = appliedMigrations_(state.history);
   var same = applied.filter(function (r) { return r.migration_id === migration.id; })[0];
   if (same) {
@@ -46,23 +52,31 @@ function planApply_(state, migration, baseline, options) {
   var registered = [];
   /** @type {{sheet: string, column: string} | null} */
   var eventColumn = null;
+  /** @type {PlannedLayout} */
+  var layout = { headers: {}, columns: [], eventColumn: null };
   migration.operations.forEach(function (op) {
+    layout.headers[op.sheet] = requireSheet_(state, op.sheet).header.slice();
     if (op.kind === 'add_columns') {
       var added = addColumnsRequests_(state, migration, op);
       requests = requests.concat(added.requests);
       columns = columns.concat(added.columns);
     } else if (op.kind === 'register_event_types') {
-      requests = requests.concat(registerEventTypesRequests_(state, op, baseline));
+      var events = registerEventTypesRequests_(state, op, baseline);
+      requests = requests.concat(events.requests);
       registered = registered.concat(op.event_types);
       eventColumn = { sheet: op.sheet, column: op.column };
+      layout.eventColumn = events.placed;
     }
   });
+  layout.columns = columns.map(function (c) { return { sheet: c.sheet, name: c.name, column: c.column }; });
   var previousVersion = schemaVersion_(state);
   requests = requests.concat(setSpreadsheetMetaRequests_(state, META.SCHEMA_VERSION, migration.id));
   var result = {
     status: 'applied', migrationId: migration.id, checksum: migration.checksum, columns: columns,
     registeredEventTypes: registered, eventTypeColumn: eventColumn, schemaVersion: migration.id, previousSchemaVersion: previousVersion,
     cellsAdded: budget.cells - budget.before,
+    // What a concurrent structure change displaced and the bridge corrected after the batch (Layout.js).
+    concurrentStructureChange: null,
   };
   var record = JSON.stringify({ result: result }).length;
   if (record > MAX_CELL_CHARS) {
@@ -75,7 +89,7 @@ function planApply_(state, migration, baseline, options) {
     action: 'apply', status: 'applied', migrationId: migration.id, checksum: migration.checksum, opId: options.opId,
     startedAt: options.startedAt, details: { result: result },
   })));
-  return { requests: requests, result: result };
+  return { requests: requests, result: result, layout: layout };
 }
 
 /** @param {MigrationSpec} migration */
@@ -194,13 +208,19 @@ function addColumnsRequests_(state, migration, op) {
   }
   /** @type {GoogleAppsScript.Sheets.Schema.Request[]} */
   var requests = [];
-  // Insert right after the last header column; the grid grows, so a sheet with no spare column works.
-  if (start >= sheet.columnCount) {
-    requests.push({ appendDimension: { sheetId: sheet.sheetId, dimension: 'COLUMNS', length: count } });
-  } else {
-    requests.push({ insertDimension: { inheritFromBefore: false,
-      range: { sheetId: sheet.sheetId, dimension: 'COLUMNS', startIndex: start, endIndex: start + count } } });
-  }
+  // Always an insert at the planned index, never an append and writes at computed indices: every later request
+  // of the batch addresses only the columns this insert creates, so a column a person inserts, deletes or moves
+  // while the batch is on its way shifts where the new columns land, never what they write over (Layout.js
+  // moves them into place afterwards). Inheriting from before is what Google accepts at the grid's end
+  // (startIndex == columnCount); what they inherit (formats, validation, a hidden column's hiding) is undone below.
+  var inserted = { sheetId: sheet.sheetId, startRowIndex: 0, endRowIndex: sheet.rowCount, startColumnIndex: start,
+    endColumnIndex: start + count };
+  var dimension = { sheetId: sheet.sheetId, dimension: 'COLUMNS', startIndex: start, endIndex: start + count };
+  requests.push({ insertDimension: { inheritFromBefore: true, range: dimension } });
+  requests.push({ updateDimensionProperties: { range: dimension, properties: { hiddenByUser: false },
+    fields: 'hiddenByUser' } });
+  requests.push({ repeatCell: { range: inserted, cell: {}, fields: 'userEnteredFormat' } });
+  requests.push({ setDataValidation: { range: inserted } });
   var keyValues = columnValues_(state.spreadsheetId, sheet, key, 'FORMATTED_VALUE');
   var lastDataRow = op.columns.some(function (c) { return c.default_on === 'all_data_rows' && c.default !== null; })
     ? lastRowWithData_(state.spreadsheetId, sheet.title) : keyValues.length + 1;
@@ -284,7 +304,11 @@ function registerEventTypesRequests_(state, op, baseline) {
       fail_(ERROR_CODES.CONFLICT, 'event type ' + t + ' is already registered on this sheet');
     }
   });
-  return eventTypeRequests_(state, sheet, column, registry.concat(op.event_types), true);
+  var requests = eventTypeRequests_(state, sheet, column, registry.concat(op.event_types), true);
+  // The validation is placed by index: Layout.js checks after the batch that it landed on this column.
+  var validation = requests[requests.length - 1].setDataValidation;
+  return { requests: requests, placed: { sheet: sheet.title, name: op.column, column: column, rowCount: sheet.rowCount,
+    rule: /** @type {GoogleAppsScript.Sheets.Schema.DataValidationRule} */ ((validation || {}).rule) } };
 }
 
 /**

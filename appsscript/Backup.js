@@ -14,11 +14,23 @@
 // still in progress never copies on its own: it adopts the copy it is shown (`adoptCopyId`), copies when told
 // there is none (`confirmNoCopy`), and otherwise answers `backup_unconfirmed` (docs/bridge.md, "Backups are made
 // once").
+//
+// A run's backup says what it is for (`purpose`: the change, the run, and the opId of its change step), and that
+// purpose is kept in its history row. While another run's change is begun (its backup recorded) and not finished
+// (no history row carries its change's opId yet), a backup for a change is refused with ZEUES_CHANGE_IN_PROGRESS:
+// two operators racing never both back up and change; the second retries, finds the change made and has nothing to
+// do. The run that began it is never refused (its own run id), so a run killed after its backup resumes; a claim
+// older than CHANGE_CLAIM_MINUTES lapses, so an abandoned run does not block the sheet for ever (a late resume of
+// it is still safe: the change itself is re-checked under the lock), and a run started with --discard-checkpoint
+// names the run it replaces (`supersedes`), whose claim then stops at once.
+
+var CHANGE_CLAIM_MINUTES = 30;
 
 /**
  * A backup begun under an opId, as its `in_progress` row records it (a rerun names and tags the copy the same).
+ * @typedef {{action: string, migrationId: string, runId: string, changeOpId: string, supersedes?: string}} BackupPurpose
  * @typedef {{opId: string, startedAt: string, label: string, rehearsal: boolean, name: string,
- *   marker: string}} BegunBackup
+ *   marker: string, purpose: BackupPurpose | null}} BegunBackup
  * @typedef {{rowNumber: number, status: string}} HistoryPosition
  */
 
@@ -26,7 +38,7 @@
  * Back up the spreadsheet — begin, copy, finish — or, for an opId begun before, finish it without a second copy.
  * @param {WorkbookState} state
  * @param {{opId: string, label?: string, rehearsal?: boolean, adoptCopyId?: string | null, confirmNoCopy?: boolean,
- *   startedAt: string}} options
+ *   startedAt: string, purpose?: BackupPurpose | null}} options
  */
 function makeBackup_(state, options) {
   var adopt = options.adoptCopyId;
@@ -47,7 +59,12 @@ function makeBackup_(state, options) {
         'carries ' + begun.marker + ' and call again with adoptCopyId: its id, or with confirmNoCopy: true if none ' +
         'exists' };
   }
-  if (!begun) begun = beginBackup_(state, options);
+  if (!begun) {
+    var purpose = purposeOf_(options.purpose);
+    if (purpose) refuseChangeInProgress_(state, purpose);
+    begun = beginBackup_(state, { opId: options.opId, label: options.label, rehearsal: options.rehearsal,
+      startedAt: options.startedAt, purpose: purpose });
+  }
   var original = SpreadsheetApp.openById(state.spreadsheetId);
   // The copy's history is the original's, the begun row included, at the same row.
   var at = historyRowOf_(state.spreadsheetId, begun.opId);
@@ -65,15 +82,71 @@ function makeBackup_(state, options) {
 function begunBackup_(state, opId) {
   var row = lastRowOf_(state.history, opId);
   if (!row || row.action !== 'backup' || row.status !== 'in_progress') return null;
-  var details = /** @type {{label?: string, rehearsal?: boolean, name?: string}} */ (JSON.parse(row.details || '{}'));
+  var details = /** @type {{label?: string, rehearsal?: boolean, name?: string, purpose?: BackupPurpose}} */ (
+    JSON.parse(row.details || '{}'));
   return { opId: opId, startedAt: row.started_at, label: String(details.label || ''),
-    rehearsal: details.rehearsal === true, name: String(details.name || ''), marker: backupMarker_(opId) };
+    rehearsal: details.rehearsal === true, name: String(details.name || ''), marker: backupMarker_(opId),
+    purpose: details.purpose || null };
+}
+
+/**
+ * A backup request's purpose, checked; null for a backup made for no change (the `backup` verb, a rehearsal).
+ * @param {BackupPurpose | null | undefined} purpose
+ * @returns {BackupPurpose | null}
+ */
+function purposeOf_(purpose) {
+  if (purpose === undefined || purpose === null) return null;
+  var fields = ['action', 'migrationId', 'runId', 'changeOpId'];
+  require_(typeof purpose === 'object' && fields.every(function (f) {
+    var value = /** @type {Object<string, unknown>} */ (purpose)[f];
+    return typeof value === 'string' && value.length > 0;
+  }), 'purpose must be {action, migrationId, runId, changeOpId}, each a non-empty string');
+  require_(purpose.supersedes === undefined || typeof purpose.supersedes === 'string',
+    'purpose.supersedes must be the run id of the run this one replaces');
+  /** @type {BackupPurpose} */
+  var checked = { action: purpose.action, migrationId: purpose.migrationId, runId: purpose.runId,
+    changeOpId: purpose.changeOpId };
+  if (purpose.supersedes) checked.supersedes = purpose.supersedes;
+  return checked;
+}
+
+/**
+ * Refuse a backup for a change while another run's change of this sheet is begun and not finished: its backup row
+ * carries a purpose of another run, no history row carries that purpose's change opId, and the claim has not lapsed.
+ * @param {WorkbookState} state
+ * @param {BackupPurpose} purpose
+ */
+function refuseChangeInProgress_(state, purpose) {
+  var now = Date.now();
+  var finished = /** @type {Object<string, boolean>} */ ({});
+  state.history.forEach(function (r) { finished[r.operation_id] = true; });
+  state.history.forEach(function (r) {
+    if (r.action !== 'backup') return;
+    var details = /** @type {{purpose?: BackupPurpose}} */ ({});
+    try {
+      details = JSON.parse(r.details || '{}') || {};
+    } catch (e) {
+      return;  // a mangled row claims nothing
+    }
+    var theirs = details.purpose;
+    if (!theirs || theirs.runId === purpose.runId || theirs.runId === purpose.supersedes ||
+      finished[theirs.changeOpId]) {
+      return;
+    }
+    var began = Date.parse(r.started_at);
+    if (!(now - began < CHANGE_CLAIM_MINUTES * 60000)) return;
+    fail_(ERROR_CODES.CHANGE_IN_PROGRESS, 'another run (' + theirs.runId + ', by ' + (r.who || 'unknown') +
+      ') began to ' + theirs.action + ' ' + theirs.migrationId + ' at ' + r.started_at + ' and has not finished; ' +
+      'nothing was done — wait for it and run this command again (it will see what that run did); if that run ' +
+      'is yours and abandoned, run it again with --discard-checkpoint; an abandoned run stops blocking ' +
+      CHANGE_CLAIM_MINUTES + ' minutes after it began');
+  });
 }
 
 /**
  * Record a backup as begun (one batchUpdate), before anything is copied.
  * @param {WorkbookState} state
- * @param {{opId: string, label?: string, rehearsal?: boolean, startedAt: string}} options
+ * @param {{opId: string, label?: string, rehearsal?: boolean, startedAt: string, purpose: BackupPurpose | null}} options
  * @returns {BegunBackup}
  */
 function beginBackup_(state, options) {
@@ -81,9 +154,9 @@ function beginBackup_(state, options) {
   var stamp = Utilities.formatDate(new Date(), state.timeZone || 'America/Santiago', 'yyyy-MM-dd HH:mm:ss');
   var marker = backupMarker_(options.opId);
   var begun = { opId: options.opId, startedAt: options.startedAt, label: label, rehearsal: !!options.rehearsal,
-    name: state.title + ' — backup ' + label + ' ' + stamp + ' ' + marker, marker: marker };
+    name: state.title + ' — backup ' + label + ' ' + stamp + ' ' + marker, marker: marker, purpose: options.purpose };
   var row = historyRow_({ action: 'backup', status: 'in_progress', opId: begun.opId, startedAt: begun.startedAt,
-    details: { label: label, rehearsal: begun.rehearsal, name: begun.name, marker: marker } });
+    details: { label: label, rehearsal: begun.rehearsal, name: begun.name, marker: marker, purpose: begun.purpose } });
   row.finished_at = '';
   try {
     sheetsApi_().Spreadsheets.batchUpdate({ requests: historyRequests_(state, row) }, state.spreadsheetId);
@@ -117,7 +190,8 @@ function finishBackup_(state, original, begun, copy, found) {
   var result = { status: 'backed_up', backupId: copyId, backupUrl: copy.getUrl(), name: copy.getName() };
   var done = historyRow_({ action: 'backup', status: 'done', opId: begun.opId, startedAt: begun.startedAt,
     backupId: copyId,
-    details: { result: result, label: begun.label, rehearsal: begun.rehearsal, marker: begun.marker } });
+    details: { result: result, label: begun.label, rehearsal: begun.rehearsal, marker: begun.marker,
+      purpose: begun.purpose } });
   // A copy keeps its sheets' ids, the history sheet's included.
   var historyId = /** @type {SheetInfo} */ (findSheet_(state, HISTORY_SHEET)).sheetId;
   var tagging = !begun.rehearsal && !found.tagged;

@@ -7,8 +7,8 @@
 
 /**
  * @typedef {{before: number, cells: number, peak: number, columns: number, history: number, archive: number,
- *   rows: Object<string, number>, historyGrid: ({rows: number, columns: number} | null), historyLastRow: number}}
- *   CellBudget
+ *   capture: number, rows: Object<string, number>, historyGrid: ({rows: number, columns: number} | null),
+ *   historyLastRow: number}} CellBudget
  */
 
 /**
@@ -23,7 +23,7 @@ function cellBudget_(state) {
   state.sheets.forEach(function (s) { rows[s.title] = s.rowCount; });
   var history = findSheet_(state, HISTORY_SHEET);
   return {
-    before: state.cellCount, cells: state.cellCount, peak: state.cellCount, columns: 0, history: 0, archive: 0,
+    before: state.cellCount, cells: state.cellCount, peak: state.cellCount, columns: 0, history: 0, archive: 0, capture: 0,
     rows: rows, historyGrid: history ? { rows: history.rowCount, columns: history.columnCount } : null,
     // Where the next history row goes: after the last row with data (blank rows in between count).
     historyLastRow: history ? Math.max(lastRowWithData_(state.spreadsheetId, HISTORY_SHEET), 1 + state.history.length) : 0,
@@ -32,7 +32,7 @@ function cellBudget_(state) {
 
 /**
  * @param {CellBudget} budget
- * @param {'columns' | 'history' | 'archive'} part
+ * @param {'columns' | 'history' | 'archive' | 'capture'} part
  * @param {number} cells
  */
 function budgetAdd_(budget, part, cells) {
@@ -79,6 +79,22 @@ function budgetSheet_(budget, rows, columns) {
 }
 
 /**
+ * A rollback's capture sheets (Rollback.js): there from the start of its batch until its follow-up deletes them,
+ * so they count toward the peak; `budgetCaptureGone_` takes them out of the final count.
+ * @param {CellBudget} budget
+ * @param {number} rows
+ * @param {number} columns
+ */
+function budgetCapture_(budget, rows, columns) {
+  budgetAdd_(budget, 'capture', rows * columns);
+}
+
+/** @param {CellBudget} budget */
+function budgetCaptureGone_(budget) {
+  budget.cells -= budget.capture;
+}
+
+/**
  * Applying `migrations` in order, each one batchUpdate with its new columns and its history row; with
  * `backupFirst`, after a backup (whose history row comes first), as the menu runs them.
  * @param {WorkbookState} state
@@ -108,7 +124,8 @@ function refuseOverCellLimit_(state, budget, change) {
   if (budget.peak <= CELL_LIMIT) return;
   /** @type {string[]} */
   var parts = [];
-  [['columns', budget.columns], ['history sheet', budget.history], ['archive sheet', budget.archive]]
+  [['columns', budget.columns], ['history sheet', budget.history], ['archive sheet', budget.archive],
+    ['capture sheets while it runs', budget.capture]]
     .forEach(function (p) { if (p[1]) parts.push((Number(p[1]) > 0 ? '+' : '') + p[1] + ' ' + p[0]); });
   fail_(ERROR_CODES.CELL_LIMIT, change + ' would bring "' + state.title + '" to ' + budget.peak + ' cells (' +
     budget.before + ' now, ' + parts.join(', ') + '), over Google\'s limit of ' + CELL_LIMIT + '; delete unused ' +

@@ -5,5 +5,5 @@
 /** @type {{version: string, hash: string}} */
 var BRIDGE_BUILD = {
   "version": "0.1.0",
-  "hash": "sha256:e7666b8c449c61527d3722fc46016a152bc98115625609b6708b18c3dc22d5e5"
+  "hash": "sha256:439ca31ce724de91fbfea146c1ffe94f44b09d2c942965d842df891d679ee3a2"
 };

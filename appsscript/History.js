@@ -161,22 +161,101 @@ function recordedResult_(state, opId) {
 }
 
 /**
- * Migrations currently applied, in the order they were applied: the apply row of each.
+ * Migrations currently applied, in the order they were applied: the apply row of each. A `repair` row (Repair.js)
+ * counts as its status says: `applied` as an apply (its details hold the apply's result, rebuilt from the live
+ * structure), `not_applied` as a rollback; a row a repair found forged is marked `superseded` and counts for
+ * nothing. The orchestrator applies the same rule (engine/state.py LiveState.applied).
  * @param {HistoryRow[]} history
  * @returns {HistoryRow[]}
  */
 function appliedMigrations_(history) {
   /** @type {HistoryRow[]} */
   var applied = [];
+  /** @type {Object<string, HistoryRow>} */
+  var lastApply = {};
   history.forEach(function (row) {
-    var applies = row.action === 'apply' && row.status === 'applied';
-    var rollsBack = row.action === 'rollback' && row.status === 'rolled_back';
+    var restored = row.action === 'restore' && row.status === 'restored' ? restoredApplied_(row) : null;
+    if (restored) {
+      // A restore brings back the backup's structure: what was applied when the backup was made is applied again.
+      applied = restored.filter(function (id) { return lastApply[id]; }).map(function (id) { return lastApply[id]; });
+      return;
+    }
+    var applies = (row.action === 'apply' || row.action === 'repair') && row.status === 'applied';
+    var rollsBack = (row.action === 'rollback' && row.status === 'rolled_back') ||
+      (row.action === 'repair' && row.status === 'not_applied');
     if (applies || rollsBack) {
       applied = applied.filter(function (r) { return r.migration_id !== row.migration_id; });
     }
-    if (applies) applied.push(row);
+    if (applies) {
+      applied.push(row);
+      lastApply[row.migration_id] = row;
+    }
   });
   return applied;
+}
+
+/**
+ * The migrations a restore row says its backup had applied (`result.applied`, ids in order), or null when the
+ * row does not say (the restore then changes nothing of what the history counts as applied).
+ * @param {HistoryRow} row
+ * @returns {string[] | null}
+ */
+function restoredApplied_(row) {
+  try {
+    var applied = (JSON.parse(row.details || '{}').result || {}).applied;
+    return Array.isArray(applied) ? applied.map(String) : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+/**
+ * Whether the history records `migrationId` as applied at some time (so "not applied now" means rolled back).
+ * @param {HistoryRow[]} history
+ * @param {string} migrationId
+ */
+function everApplied_(history, migrationId) {
+  return history.some(function (r) {
+    return r.migration_id === migrationId && (r.action === 'apply' || r.action === 'repair') && r.status === 'applied';
+  });
+}
+
+/**
+ * The hold the history records as in force — its last `hold` or `release` row is a hold — or null. A hold is
+ * kept in two places: the `zeues.hold` metadata and this record. Any editor can delete the metadata with one
+ * deleteDeveloperMetadata; the record still holds (Sheets.js holdInfo_ reports such a hold as `tampered`), and
+ * only a release, recorded with who, ends it.
+ * @param {HistoryRow[]} history
+ * @returns {{by: string, at: string, reason: string} | null}
+ */
+function recordedHold_(history) {
+  /** @type {{by: string, at: string, reason: string} | null} */
+  var hold = null;
+  history.forEach(function (row) {
+    if (row.status !== 'done') return;
+    if (row.action === 'release') hold = null;
+    if (row.action !== 'hold') return;
+    var recorded = null;
+    try {
+      recorded = (JSON.parse(row.details || '{}').result || {}).hold;
+    } catch (e) {
+      recorded = null; // details edited by hand: the row itself still says who held, and when
+    }
+    hold = recorded && typeof recorded === 'object' ? { by: String(recorded.by || row.who), at: String(recorded.at ||
+      row.finished_at), reason: String(recorded.reason || '') } : { by: row.who, at: row.finished_at, reason: '' };
+  });
+  return hold;
+}
+
+/**
+ * A hold whose `zeues.hold` metadata is gone while the history records it in force: still a hold, marked
+ * `tampered` so every refusal and status says so. Null when the history records no hold in force.
+ * @param {WorkbookState} state
+ */
+function tamperedHold_(state) {
+  if (spreadsheetMeta_(state, META.BACKUP_OF)) return null; // a backup's copy of the hold is dropped on purpose
+  var recorded = recordedHold_(state.history);
+  return recorded ? Object.assign({}, recorded, { tampered: true }) : null;
 }
 
 /**

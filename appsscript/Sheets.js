@@ -233,7 +233,7 @@ function eventTypeRegistry_(state) {
 /** @param {WorkbookState} state */
 function holdInfo_(state) {
   var m = spreadsheetMeta_(state, META.HOLD);
-  return m ? JSON.parse(m.value) : null;
+  return m ? JSON.parse(m.value) : tamperedHold_(state); // History.js: a deleted hold's record still holds
 }
 
 /**

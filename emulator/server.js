@@ -341,7 +341,8 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults(), re
         }
         const outcome = await runtime.run({
           functionName: String(body.function), parameters: Array.isArray(body.parameters) ? body.parameters : [],
-          spreadsheetId: target, menu: { uiAnswers: Array.isArray(body.uiAnswers) ? body.uiAnswers : [] },
+          spreadsheetId: target, menu: { uiAnswers: Array.isArray(body.uiAnswers) ? body.uiAnswers : [],
+            userEmail: body.userEmail ? String(body.userEmail) : undefined },
         });
         /** @type {Record<string, any>} */
         const out = { alerts: outcome.alerts || [], menus: outcome.menus || [] };

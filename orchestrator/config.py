@@ -8,8 +8,10 @@ variable counts as unset. `Config.source` says where every value came from, for 
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -47,6 +49,7 @@ SETTINGS: dict[str, Setting] = {
         ("reads_per_minute", "ZEUES_READS_PER_MINUTE"),
         ("read_attempts", "ZEUES_READ_ATTEMPTS"),
         ("lock_wait", "ZEUES_LOCK_WAIT"),
+        ("allow_foreign_endpoint", "ZEUES_ALLOW_FOREIGN_ENDPOINT"),
     ]
 }
 REQUIRED = ("spreadsheet_id", "deployment_id", "credentials")
@@ -55,6 +58,35 @@ _PATH_SETTINGS = ("credentials", "checkpoint_dir")
 
 class ConfigError(ValueError):
     """The configuration is incomplete or invalid; the message names the flag, variable and toml key."""
+
+
+class ConfigInvalid(ConfigError):
+    """A value is of the wrong kind or outside its accepted range (CONFIG_INVALID): the message names the key,
+    where the value came from and what is accepted."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """The accepted values of a number setting: finite, from `low` (excluded when `low_open`) to `high`."""
+
+    low: float
+    high: float
+    low_open: bool
+    text: str
+
+    def accepts(self, value: float) -> bool:
+        return math.isfinite(value) and (value > self.low if self.low_open else value >= self.low) \
+            and value <= self.high
+
+
+# inf, nan or 1e308 would reach requests' timeouts and the token bucket as they are: refused here, by name.
+RANGES: dict[str, Range] = {
+    "script_timeout": Range(0, 3600, True, "seconds, more than 0 and at most 3600 (against Google above 360)"),
+    "read_timeout": Range(0, 600, True, "seconds, more than 0 and at most 600"),
+    "reads_per_minute": Range(0, 300, False, "0 (no pacing: the emulator only), or from 2 to 300"),
+    "read_attempts": Range(1, 20, False, "a whole number from 1 to 20"),
+    "lock_wait": Range(0, 300, False, "seconds, from 0 to 300"),
+}
 
 
 class Source(BaseModel):
@@ -75,12 +107,15 @@ class Config(BaseModel):
     credentials: str | None = Field(default=None, description="authorized-user JSON file, or `adc`")
     endpoint: str | None = Field(default=None, description="base URL serving every Google API (the emulator)")
     checkpoint_dir: Path = Path(".zeues-migrate")
-    script_timeout: float = Field(default=420.0, gt=0, description="HTTP read timeout of scripts.run, seconds")
-    read_timeout: float = Field(default=120.0, gt=0, description="HTTP read timeout of reads, seconds")
-    reads_per_minute: float = Field(default=50.0, ge=0, description="read pacing; 0 = none (emulator only)")
-    read_attempts: int = Field(default=8, ge=1, le=20, description="tries per read, first one included")
-    lock_wait: float = Field(default=30.0, ge=0, le=300, description=(
+    script_timeout: float = Field(default=420.0, description="HTTP read timeout of scripts.run, seconds")
+    read_timeout: float = Field(default=120.0, description="HTTP read timeout of reads, seconds")
+    reads_per_minute: float = Field(default=50.0, description="read pacing; 0 = none (emulator only)")
+    read_attempts: int = Field(default=8, description="tries per read, first one included")
+    lock_wait: float = Field(default=30.0, description=(
         "seconds a bridge change waits for the script lock another run holds (the bridge's lockWaitMs)"))
+    allow_foreign_endpoint: bool = Field(default=False, description=(
+        "send a Google token to an endpoint that is not Google's (a warning is printed); never over plain http "
+        "to another machine"))
     config_file: Path | None = None
     source: dict[str, Source] = Field(default_factory=dict)
 
@@ -99,6 +134,14 @@ class Config(BaseModel):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value.rstrip("/")
+
+    @field_validator(*RANGES)
+    @classmethod
+    def _in_range(cls, value: float, info: ValidationInfo) -> float:
+        accepted = RANGES[str(info.field_name)]
+        if not accepted.accepts(value):
+            raise ValueError(f"{value!r} is outside the accepted range")
+        return value
 
     @field_validator("script_timeout")
     @classmethod
@@ -154,7 +197,7 @@ def load_config(flags: Mapping[str, object | None], env: Mapping[str, str], cwd:
     try:
         config = Config.model_validate({**values, "config_file": config_file, "source": source})
     except ValidationError as exc:
-        raise ConfigError(_explain(exc, source)) from None
+        raise ConfigInvalid(_explain(exc, source)) from None
     missing = [name for name in require
                if getattr(config, name) is None]
     if missing:
@@ -186,12 +229,12 @@ def _read_toml(flags: Mapping[str, object | None], env: Mapping[str, str],
         with path.open("rb") as handle:
             table = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+        raise ConfigInvalid(f"{path} is not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path} cannot be read: {exc}") from None
     unknown = sorted(set(table) - set(SETTINGS))
     if unknown:
-        raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(SETTINGS)}")
+        raise ConfigInvalid(f"{path}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(SETTINGS)}")
     return path, table
 
 
@@ -215,6 +258,7 @@ def _explain(exc: ValidationError, source: Mapping[str, Source]) -> str:
         setting = SETTINGS.get(field)
         where = f" (from {source[field]})" if field in source else ""
         how = f"; set it with {setting.spellings()}" if setting else ""
+        accepted = f" (accepted: {RANGES[field].text})" if field in RANGES else ""
         message = str(error["msg"]).removeprefix("Value error, ")
-        lines.append(f"  {field or 'configuration'}{where}: {message}{how}")
+        lines.append(f"  {field or 'configuration'}{where}: {message}{accepted}{how}")
     return "invalid configuration:\n" + "\n".join(lines)

@@ -145,12 +145,14 @@ class Emulator:
         self._post("/_emulator/request-limit", {"limitMs": ms})
 
     def menu_run(self, spreadsheet_id: str, function: str, ui_answers: list[str] | None = None,
-                 parameters: list[Any] | None = None) -> dict[str, Any]:
-        """Run `function` as a menu run bound to the spreadsheet; alerts take `ui_answers` in order."""
-        result: dict[str, Any] = self._post("/_emulator/menu-run", {
-            "spreadsheetId": spreadsheet_id, "function": function, "uiAnswers": ui_answers or [],
-            "parameters": parameters or [],
-        })
+                 parameters: list[Any] | None = None, user_email: str | None = None) -> dict[str, Any]:
+        """Run `function` as a menu run bound to the spreadsheet; alerts take `ui_answers` in order. The run is
+        that of `user_email` clicking the item (the spreadsheet's owner when None)."""
+        body: dict[str, Any] = {"spreadsheetId": spreadsheet_id, "function": function, "uiAnswers": ui_answers or [],
+                                "parameters": parameters or []}
+        if user_email is not None:
+            body["userEmail"] = user_email
+        result: dict[str, Any] = self._post("/_emulator/menu-run", body)
         return result
 
     def reset(self) -> None:

@@ -641,6 +641,25 @@ function mapBounds(b, dim, map) {
   return { ...b, [k1]: na, [k2]: nz };
 }
 
+/**
+ * A formula copied `dr` rows and `dc` columns away (copyPaste): its relative row and column parts move by the
+ * offset, absolute ($) parts and open ends stay; a part moved before row 1 or column A makes the reference #REF!.
+ * References naming a sheet move too, as Sheets does when cells are pasted.
+ * @param {string} formula with '=' @param {number} dr @param {number} dc
+ * @returns {string}
+ */
+function offsetReferences(formula, dr, dc) {
+  if (!dr && !dc) return formula;
+  return rewriteReferences(formula, (_sheet, b) => {
+    /** @param {number|null} i @param {boolean|undefined} abs @param {number} d */
+    const move = (i, abs, d) => (i === null || abs ? i : i + d);
+    const nb = { ...b, r1: move(b.r1, b.absR1, dr), r2: move(b.r2, b.absR2, dr), c1: move(b.c1, b.absC1, dc),
+      c2: move(b.c2, b.absC2, dc) };
+    if ([nb.r1, nb.r2, nb.c1, nb.c2].some((i) => i !== null && i < 0)) return null;
+    return nb;
+  });
+}
+
 /** Function names and references upper-cased, as Sheets stores a typed formula. */
 function normalize(/** @type {string} */ formula) {
   let tokens;
@@ -661,5 +680,5 @@ function normalize(/** @type {string} */ formula) {
 }
 
 module.exports = {
-  parse, evaluate, references, rewriteReferences, shiftBounds, mapBounds, normalize, tokenize, ERROR_TYPES, isErr, err,
+  parse, evaluate, references, rewriteReferences, shiftBounds, mapBounds, offsetReferences, normalize, tokenize, ERROR_TYPES, isErr, err,
 };

@@ -191,6 +191,32 @@ const HANDLERS = {
     return {};
   },
 
+  // Sheets v4 CopyPasteRequest: the source's cells (what the paste type carries) at the destination's top left,
+  // on the same or another sheet; a destination a whole multiple of the source's size gets it repeated, a smaller
+  // one still gets all of it. Relative references of pasted formulas move by the offset. Merges and TRANSPOSE
+  // are not implemented (the emulator refuses rather than pastes differently).
+  copyPaste(wb, req, kind) {
+    const type = req.pasteType ?? 'PASTE_NORMAL';
+    if (!['PASTE_NORMAL', 'PASTE_VALUES', 'PASTE_FORMAT', 'PASTE_FORMULA', 'PASTE_DATA_VALIDATION'].includes(type)) {
+      throw badRequest(`${kind}The local emulator does not implement pasteType ${type}.`);
+    }
+    if ((req.pasteOrientation ?? 'NORMAL') !== 'NORMAL') {
+      throw badRequest(`${kind}The local emulator does not implement pasteOrientation ${req.pasteOrientation}.`);
+    }
+    const from = gridArea(wb, req.source, kind);
+    const to = gridArea(wb, req.destination, kind);
+    const h = from.r1 - from.r0, w = from.c1 - from.c0;
+    if (h <= 0 || w <= 0) return {};
+    const repeat = (/** @type {number} */ span, /** @type {number} */ n) => (span >= n && span % n === 0 ? span / n : 1);
+    const times = { down: repeat(to.r1 - to.r0, h), across: repeat(to.c1 - to.c0, w) };
+    const rEnd = to.r0 + h * times.down, cEnd = to.c0 + w * times.across;
+    if (rEnd > to.sheet.rowCount || cEnd > to.sheet.columnCount) {
+      throw gridLimit(to.sheet, Math.min(rEnd, to.sheet.rowCount + 1) - 1, Math.min(cEnd, to.sheet.columnCount + 1) - 1, kind);
+    }
+    wb.copyPaste(from.sheet, from, to.sheet, to.r0, to.c0, times, type);
+    return {};
+  },
+
   appendDimension(wb, req, kind) {
     const sheet = wb.requireSheet(req.sheetId ?? 0, kind);
     const dim = req.dimension;

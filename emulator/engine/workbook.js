@@ -453,6 +453,56 @@ class Workbook {
   }
 
   /**
+   * Pastes the cells of `src` [r0, r1) x [c0, c1) at (dr0, dc0) of `dst`, `times` copies down and across
+   * (copyPaste): what the paste type carries replaces what was there, an empty source cell clears it, and a
+   * pasted formula's relative references move by the offset (formula.js offsetReferences). The source is read
+   * whole before anything is written, so source and destination may overlap. The caller checked the grid.
+   * @param {Sheet} src @param {{r0: number, r1: number, c0: number, c1: number}} from
+   * @param {Sheet} dst @param {number} dr0 @param {number} dc0 @param {{down: number, across: number}} times
+   * @param {'PASTE_NORMAL'|'PASTE_VALUES'|'PASTE_FORMAT'|'PASTE_FORMULA'|'PASTE_DATA_VALIDATION'} type
+   */
+  copyPaste(src, from, dst, dr0, dc0, times, type) {
+    const h = from.r1 - from.r0, w = from.c1 - from.c0;
+    const cells = [];
+    for (let r = from.r0; r < from.r1; r++) {
+      const row = src.rows[r];
+      for (let c = from.c0; c < from.c1; c++) {
+        const v = row ? row.v[c] : undefined;
+        cells.push({ v: v === '' ? undefined : v, f: row && row.f ? row.f[c] : undefined,
+          fm: row && row.fm ? row.fm[c] : undefined, dv: row && row.dv ? row.dv[c] : undefined,
+          nt: row && row.nt ? row.nt[c] : undefined });
+      }
+    }
+    const values = type === 'PASTE_NORMAL' || type === 'PASTE_VALUES' || type === 'PASTE_FORMULA';
+    const formats = type === 'PASTE_NORMAL' || type === 'PASTE_FORMAT';
+    const rules = type === 'PASTE_NORMAL' || type === 'PASTE_FORMAT' || type === 'PASTE_DATA_VALIDATION';
+    /** @type {Array<{sheet: Sheet, r: number, c: number}>} */
+    const formulaCells = [];
+    for (let i = 0; i < times.down; i++) {
+      for (let j = 0; j < times.across; j++) {
+        for (let k = 0; k < cells.length; k++) {
+          const cell = cells[k];
+          const sr = from.r0 + Math.floor(k / w), sc = from.c0 + (k % w);
+          const r = dr0 + i * h + (sr - from.r0), c = dc0 + j * w + (sc - from.c0);
+          if (values) {
+            if (cell.f && type !== 'PASTE_VALUES') {
+              this.setValue(dst, r, c, cell.v, F.offsetReferences(cell.f, r - sr, c - sc));
+              formulaCells.push({ sheet: dst, r, c });
+            } else this.setValue(dst, r, c, cell.v, null);
+          }
+          if (formats) this.setSide(dst, r, c, 'fm', cell.fm);
+          if (rules) this.setSide(dst, r, c, 'dv', cell.dv);
+          if (type === 'PASTE_NORMAL') this.setSide(dst, r, c, 'nt', cell.nt);
+        }
+      }
+    }
+    if (values) {
+      this.recalc([{ sheet: dst, r1: dr0, r2: dr0 + h * times.down - 1, c1: dc0, c2: dc0 + w * times.across - 1 }],
+        formulaCells);
+    }
+  }
+
+  /**
    * Rewrite every formula of every sheet with `rewrite(text, sheet)`; changed formulas for which
    * `recalculate(next)` holds are recomputed.
    * @param {(text: string, sheet: Sheet) => string} rewrite @param {(next: string) => boolean} recalculate

@@ -5,12 +5,15 @@
  * worker's synchronous service calls (engine, locks, properties, dialogs) on the main thread.
  *
  *   const runtime = createRuntime({engine, scriptDir, executionLimitMs});
- *   await runtime.run({functionName, parameters, spreadsheetId?, menu?: {uiAnswers}})
+ *   await runtime.run({functionName, parameters, spreadsheetId?, menu?: {uiAnswers, userEmail?}})
  *     -> {result?, error?: {errorMessage, errorType, scriptStackTraceElements?}, alerts?, menus?, toasts?, logs}
  *
  * An API run (`scripts.run`) has no active spreadsheet and no UI. A menu run (`menu` given) is bound to
  * `spreadsheetId`: getActiveSpreadsheet() returns it, getUi() works, alerts take the scripted answers in
- * order (CLOSE once they run out), and menus added with addToUi() are returned.
+ * order (CLOSE once they run out), and menus added with addToUi() are returned. A menu run runs under the
+ * authority of the person who clicked the item (`menu.userEmail`, the owner when not given): on Google a menu
+ * item is run by whoever uses it, after that person authorized the script, so Session's active and effective
+ * users are that person; an API run is the deployment's user.
  */
 const path = require('node:path');
 const crypto = require('node:crypto');
@@ -111,7 +114,7 @@ function createRuntime(options) {
 
   /**
    * @param {{functionName: string, parameters?: unknown[], spreadsheetId?: string|null,
-   *   menu?: {uiAnswers?: string[]}|null, hang?: boolean}} request
+   *   menu?: {uiAnswers?: string[], userEmail?: string}|null, hang?: boolean}} request
    * @returns {Promise<RunResult>}
    */
   function run(request) {
@@ -132,7 +135,7 @@ function createRuntime(options) {
       bound,
       spreadsheetId: bound ? request.spreadsheetId || null : null,
       timeZone: project.timeZone,
-      userEmail,
+      userEmail: bound && request.menu && request.menu.userEmail ? String(request.menu.userEmail) : userEmail,
       executionId: execId,
       advancedServices,
       grantedScopes,

@@ -11,6 +11,7 @@ from orchestrator.cli.dump import dump
 from orchestrator.cli.history import history
 from orchestrator.cli.plan import plan
 from orchestrator.cli.rehearse import rehearse
+from orchestrator.cli.repair import repair
 from orchestrator.cli.restore import restore
 from orchestrator.cli.rollback import rollback
 from orchestrator.cli.status import status
@@ -29,6 +30,6 @@ def main() -> None:
     """
 
 
-for command in (plan, apply, verify, status, history, rollback, restore, backups, hold, resolve, doctor, dump,
-                rehearse, workbook):
+for command in (plan, apply, verify, status, history, rollback, restore, backups, hold, resolve, repair, doctor,
+                dump, rehearse, workbook):
     main.add_command(command)

@@ -15,11 +15,12 @@ from typing import Any, TypeVar
 import click
 from pydantic import BaseModel
 
-from orchestrator.config import REQUIRED, SETTINGS, Config, ConfigError, load_config
+from orchestrator.config import REQUIRED, SETTINGS, Config, ConfigError, ConfigInvalid, load_config
 from orchestrator.contract.errors import ErrorCode
 from orchestrator.emulator import EmulatorError
 from orchestrator.engine.checkpoint import CheckpointError, CheckpointStore
 from orchestrator.engine.findings import Refused
+from orchestrator.engine.private_files import LocalIOError, is_local_failure
 from orchestrator.engine.progress import Progress
 from orchestrator.engine.runs import Target, VerificationFailed
 from orchestrator.engine.state import StateError
@@ -56,6 +57,11 @@ def config_options(func: F) -> F:
     """The configuration flags every verb that talks to Google takes (flags > env > toml)."""
     for name in reversed(list(SETTINGS)):
         setting = SETTINGS[name]
+        if name == "allow_foreign_endpoint":  # a switch: None when not given, so env and toml still count
+            func = click.option(setting.flag, name, is_flag=True, default=None,
+                                help=f"send a Google token to a non-Google endpoint, with a warning (env "
+                                     f"{setting.env}, toml `{setting.key}`)")(func)
+            continue
         kind: Any = float if name in ("script_timeout", "read_timeout", "reads_per_minute", "lock_wait") else (
             int if name == "read_attempts" else str)
         func = click.option(setting.flag, name, type=kind, default=None,
@@ -121,6 +127,10 @@ def classify(exc: BaseException) -> tuple[ExitCode, str, str]:
         if isinstance(exc, ExecutionTimeout):
             return _coded(ErrorCode.EXECUTION_TIMEOUT, exc.message)
         return ExitCode.SCRIPT_ERROR, exc.code or ErrorCode.SCRIPT_ERROR.value, exc.message
+    if isinstance(exc, ConfigInvalid):
+        return _coded(ErrorCode.CONFIG_INVALID, str(exc))
+    if isinstance(exc, LocalIOError):
+        return _coded(ErrorCode.LOCAL_IO, str(exc))
     if isinstance(exc, (ConfigError, CredentialsError, DeploymentNotFound, PermissionDenied, MissingScopes,
                         AuthExpired, MigrationSpecError, NotFound, EmulatorError)):
         return ExitCode.USAGE, type(exc).__name__, str(exc)
@@ -128,6 +138,11 @@ def classify(exc: BaseException) -> tuple[ExitCode, str, str]:
         return _coded(ErrorCode.GRID_CHANGED, exc.message)
     if isinstance(exc, (TransportError, QuotaExhausted, ApiError)):
         return ExitCode.GOOGLE_UNAVAILABLE, type(exc).__name__, str(exc)
+    if is_local_failure(exc):  # a local write no module wrapped: still the machine's, not a bug
+        assert isinstance(exc, OSError)
+        where = f" {exc.filename}" if exc.filename else " a local file"
+        return _coded(ErrorCode.LOCAL_IO, f"cannot write or read{where}: {exc.strerror or exc}. Check the disk "
+                                          "space and the folder's permissions, then rerun.")
     return ExitCode.INTERNAL, type(exc).__name__, f"{type(exc).__name__}: {exc}"
 
 

@@ -233,7 +233,8 @@ def resume_command(action: Action, key: str) -> str:
     """The command that resumes an interrupted run or replays an operation whose reply was lost."""
     return {"apply": f"zeues-migrate apply {key} --execute", "rollback": f"zeues-migrate rollback {key} --execute",
             "restore": f"zeues-migrate restore {key} --force", "hold": "zeues-migrate hold",
-            "release": "zeues-migrate hold --release", "resolve": "zeues-migrate resolve"}[action]
+            "release": "zeues-migrate hold --release", "resolve": "zeues-migrate resolve",
+            "repair": "zeues-migrate repair --execute"}[action]
 
 
 def check_runs(config: Config) -> Check:

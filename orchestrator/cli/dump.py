@@ -11,6 +11,7 @@ import click
 
 from orchestrator.cli.common import Failure, Session, config_options, verb
 from orchestrator.engine.dump import dump_spreadsheet
+from orchestrator.engine.private_files import private_dir
 from orchestrator.engine.progress import Progress
 from orchestrator.exit_codes import ExitCode
 
@@ -23,12 +24,9 @@ from orchestrator.exit_codes import ExitCode
 def dump(session: Session, output: Path) -> tuple[Any, str]:
     """Copy the spreadsheet (values, formulas, formats, validation, developer metadata, grid) into FILE,
     which `spreadsheets.create` and `zeues-migrate rehearse --from FILE` take. Reads only, in paced chunks."""
-    try:  # a place we cannot write is the operator's to fix, before any read
-        output.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise Failure(ExitCode.USAGE, f"cannot write {output}: {exc}") from None
+    private_dir(output.parent)  # before any read; a folder it cannot make is LOCAL_IO, naming it
     if not os.access(output.parent, os.W_OK):
-        raise Failure(ExitCode.USAGE, f"cannot write {output}: the folder {output.parent} is not writable")
+        raise Failure(ExitCode.LOCAL_IO, f"cannot write {output}: the folder {output.parent} is not writable")
     report = dump_spreadsheet(session.clients.sheets, session.spreadsheet_id, output, Progress(sys.stderr))
     lines = [f"Dumped {report.title!r} ({report.spreadsheet_id}) to {report.output}: "
              f"{report.bytes_written / 1e6:.1f} MB in {report.seconds:.1f}s"]

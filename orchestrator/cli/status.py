@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from orchestrator.cli.common import Outcome, Session, config_options, verb
+from orchestrator.contract.errors import ErrorCode
 from orchestrator.engine import operations
 from orchestrator.engine.checkpoint import VerifyRecord
+from orchestrator.engine.findings import Finding, Refused
 from orchestrator.exit_codes import ExitCode
 from orchestrator.migrations import load_migrations
 
@@ -19,8 +23,17 @@ def _last_verify(record: VerifyRecord | None) -> str:
             f"{record.cells_checked:,} cells, {record.violations_total:,} violations); last passed: {passed}")
 
 
+def _hold(hold: dict[str, Any] | None, tampered: bool) -> str:
+    if not hold:
+        return "none"
+    text = f"PAUSED by {hold.get('by')} at {hold.get('at')} — {hold.get('reason') or 'no reason given'}"
+    return text + (" (TAMPERED: its zeues.hold metadata was deleted by hand; the history still records the hold, "
+                   "so it still holds until `zeues-migrate hold --release`)" if tampered else "")
+
+
 @click.command("status")
-@click.option("--check", is_flag=True, help=f"exit {int(ExitCode.PENDING)} when migrations are pending (for CI)")
+@click.option("--check", is_flag=True, help=f"exit {int(ExitCode.PENDING)} when migrations are pending, "
+              f"{int(ErrorCode.INCONSISTENT.exit_code)} when the history and the sheet disagree (for CI)")
 @config_options
 @verb("status")
 def status(session: Session, check: bool) -> Outcome:
@@ -30,7 +43,7 @@ def status(session: Session, check: bool) -> Outcome:
              f"  schema version: {s.schema_version or '2.1 (never migrated)'}",
              f"  applied: {', '.join(a['id'] + ' at ' + a['applied_at'] for a in s.applied) or 'none'}",
              f"  pending: {', '.join(s.pending) or 'none'}",
-             f"  hold: {'PAUSED by ' + str(s.hold.get('by')) + ' — ' + str(s.hold.get('reason')) if s.hold else 'none'}",
+             f"  hold: {_hold(s.hold, s.hold_tampered)}",
              f"  cells: {s.cell_count:,} of {s.cell_limit:,}",
              f"  last verify: {_last_verify(s.last_verify)}"]
     if s.in_flight:
@@ -40,7 +53,12 @@ def status(session: Session, check: bool) -> Outcome:
                      " — `zeues-migrate resolve` once it has been looked at")
     if s.checksum_mismatches:
         lines.append(f"  CHANGED after being applied: {', '.join(s.checksum_mismatches)} (restore those files)")
+    for problem in s.inconsistencies:
+        lines.append(f"  INCONSISTENT: {problem}")
     text = "\n".join(lines)
+    if check and s.inconsistencies:
+        # Neither "applied" nor "pending" can be believed until the history and the sheet agree.
+        raise Refused([Finding(level="error", code=ErrorCode.INCONSISTENT, message=m) for m in s.inconsistencies])
     if check and s.pending:
         return Outcome(s, text + f"\n{len(s.pending)} migration(s) pending", ExitCode.PENDING)
     return Outcome(s, text)

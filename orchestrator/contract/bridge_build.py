@@ -7,7 +7,7 @@ run) and for the scopes a token needs, without reading appsscript/ (an installed
 
 BRIDGE_VERSION = "0.1.0"
 # What BuildInfo.js holds, and so what the deployed bridge's bridgeInfo() answers when it is this one.
-BRIDGE_BUILD_HASH = "sha256:e7666b8c449c61527d3722fc46016a152bc98115625609b6708b18c3dc22d5e5"
+BRIDGE_BUILD_HASH = "sha256:439ca31ce724de91fbfea146c1ffe94f44b09d2c942965d842df891d679ee3a2"
 # appsscript.json `oauthScopes`: Google grants the bridge exactly these, and scripts.run needs all of them.
 MANIFEST_SCOPES: tuple[str, ...] = (
     "https://www.googleapis.com/auth/spreadsheets",

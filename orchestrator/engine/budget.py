@@ -11,7 +11,7 @@ preflights, so a change over the limit is refused before any backup.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -37,6 +37,7 @@ class CellBudget(BaseModel):
     columns: int = 0  # added by new columns (negative: removed with deleted ones)
     history: int = 0  # the history sheet: created, or grown by its appended rows
     archive: int = 0  # a rollback's archive sheet
+    capture: int = 0  # a rollback's capture sheets: in the peak while it runs, gone from `after`
 
     @property
     def over(self) -> bool:
@@ -45,7 +46,8 @@ class CellBudget(BaseModel):
     def parts(self) -> str:
         """What changes the count: `+1,416 columns, +1,000 history sheet` (empty when nothing does)."""
         return ", ".join(f"{n:+,} {what}" for n, what in ((self.columns, "columns"), (self.history, "history sheet"),
-                                                          (self.archive, "archive sheet")) if n)
+                                                          (self.archive, "archive sheet"),
+                                                          (self.capture, "capture sheets while it runs")) if n)
 
     def describe(self) -> str:
         """`39,318 -> 41,734 of 10,000,000 (+1,416 columns, +1,000 history sheet)`."""
@@ -67,7 +69,7 @@ class _Count:
     def start(self) -> None:
         """The next run starts here."""
         self.before = self.peak = self.cells
-        self.parts = {"columns": 0, "history": 0, "archive": 0}
+        self.parts = {"columns": 0, "history": 0, "archive": 0, "capture": 0}
 
     def _add(self, part: str, cells: int) -> None:
         self.cells += cells
@@ -91,6 +93,13 @@ class _Count:
 
     def sheet(self, rows: int, columns: int) -> None:
         self._add("archive", rows * columns)
+
+    def capture(self, rows: int, columns: int) -> None:
+        self._add("capture", rows * columns)
+
+    def capture_gone(self) -> None:
+        """The rollback's follow-up deletes its capture sheets: they leave the count, not the peak."""
+        self.cells -= self.parts["capture"]
 
     def budget(self) -> CellBudget:
         return CellBudget(before=self.before, after=self.cells, peak=self.peak, **self.parts)
@@ -121,23 +130,30 @@ def apply_budget(state: LiveState, migrations: Sequence[Migration]) -> CellBudge
         return CellBudget(before=state.cell_count, after=state.cell_count, peak=state.cell_count)
     return CellBudget(before=steps[0].before, after=steps[-1].after, peak=max(b.peak for b in steps),
                       columns=sum(b.columns for b in steps), history=sum(b.history for b in steps),
-                      archive=sum(b.archive for b in steps))
+                      archive=sum(b.archive for b in steps), capture=sum(b.capture for b in steps))
 
 
-def rollback_budget(state: LiveState, columns: Iterable[str], archive_rows: int, *,
-                    backed_up: bool = False) -> CellBudget:
-    """`rollback`: the backup's history row (unless `backed_up`), then one batchUpdate that deletes the migration's
-    columns (named by their sheets, one entry per column) first, adds the archive sheet (a header row and
-    `archive_rows` rows; the contract's ARCHIVE_COLUMNS and one column per removed column) and appends the rollback's
-    history row."""
+def rollback_budget(state: LiveState, columns: Sequence[tuple[str, int]], archive_rows: int, *,
+                    key_columns: Mapping[str, int] | None = None, backed_up: bool = False) -> CellBudget:
+    """`rollback`: the backup's history row (unless `backed_up`), then one batchUpdate that first copies, per sheet,
+    every column it deletes and the sheet's key column (`key_columns`: sheet -> index) into a capture sheet as tall
+    as the sheet and as wide as the rightmost of them (Rollback.js), deletes the migration's `columns` (sheet,
+    index), adds the archive sheet (a header row and `archive_rows` rows; the contract's ARCHIVE_COLUMNS and one
+    column per removed column) and appends the rollback's history row; its follow-up deletes the captures."""
     count = _Count(state)
     if not backed_up:
         count.history_row()
-    sheets = list(columns)
-    for sheet in sheets:
+    keys = key_columns or {}
+    rightmost: dict[str, int] = {}
+    for sheet, index in columns:
+        rightmost[sheet] = max(rightmost.get(sheet, -1), index, keys.get(sheet, -1))
+    for sheet, index in rightmost.items():
+        count.capture(count.rows.get(sheet, 0), index + 1)
+    for sheet, _index in columns:
         count.columns(sheet, -1)
-    count.sheet(archive_rows + 1, len(ARCHIVE_COLUMNS) + len(sheets))
+    count.sheet(archive_rows + 1, len(ARCHIVE_COLUMNS) + len(columns))
     count.history_row()
+    count.capture_gone()
     return count.budget()
 
 

@@ -7,6 +7,7 @@ bridge's record instead of acting twice (and a run never makes a second backup).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -17,11 +18,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from orchestrator.engine.private_files import LocalIOError, private_dir
+
 FORMAT: Literal["zeues-migrate/checkpoint/1"] = "zeues-migrate/checkpoint/1"
 # The runs (engine/runs.py) and the one-call operations (engine/operations.py `once`): each keeps its opIds
 # here before its first call, so a rerun after a lost reply replays instead of acting twice.
-Action = Literal["apply", "rollback", "restore", "hold", "release", "resolve"]
-ACTIONS: tuple[Action, ...] = ("apply", "rollback", "restore", "hold", "release", "resolve")
+Action = Literal["apply", "rollback", "restore", "hold", "release", "resolve", "repair"]
+ACTIONS: tuple[Action, ...] = ("apply", "rollback", "restore", "hold", "release", "resolve", "repair")
 
 
 class CheckpointError(Exception):
@@ -59,25 +62,32 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str, *, inside: Path | None = None) -> None:
     """Write via a temp file in the same folder, fsync it, rename over the target, fsync the folder: a crash
-    leaves either the old file or the new one, never a torn one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    leaves either the old file or the new one, never a torn one. The file is 0600 in 0700 folders (sheet data,
+    `private_files`); `inside` is the operator's folder above the tool's own. A full disk or a folder that cannot
+    be written is a `LocalIOError` naming the path, and the old file stays as it was."""
+    private_dir(path.parent, inside=inside)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # 0600
+    except OSError as exc:
+        raise LocalIOError(path, exc) from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
-    except BaseException:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, LocalIOError):
+            raise LocalIOError(path, exc) from exc
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 class VerifyRecord(BaseModel):
@@ -140,7 +150,7 @@ class CheckpointStore:
 
     def save(self, checkpoint: RunCheckpoint) -> None:
         path = self.path(checkpoint.spreadsheet_id, checkpoint.action, checkpoint.migration_id)
-        atomic_write(path, checkpoint.model_dump_json(indent=2) + "\n")
+        atomic_write(path, checkpoint.model_dump_json(indent=2) + "\n", inside=self.root)
 
     def record(self, checkpoint: RunCheckpoint, step: str, data: dict[str, Any] | None = None) -> None:
         checkpoint.steps[step] = StepRecord(finished_at=_now(), data=data or {})
@@ -149,9 +159,11 @@ class CheckpointStore:
     def finish(self, checkpoint: RunCheckpoint) -> Path:
         """Move the finished run out of the way, keeping it as a record."""
         path = self.path(checkpoint.spreadsheet_id, checkpoint.action, checkpoint.migration_id)
-        done = path.parent / "finished" / f"{checkpoint.run_id}.json"
-        done.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, done)
+        done = private_dir(path.parent / "finished", inside=self.root) / f"{checkpoint.run_id}.json"
+        try:
+            os.replace(path, done)
+        except OSError as exc:
+            raise LocalIOError(done, exc, "move the finished checkpoint to") from exc
         return done
 
     def discard(self, spreadsheet_id: str, action: Action, migration_id: str) -> Path | None:
@@ -159,10 +171,26 @@ class CheckpointStore:
         path = self.path(spreadsheet_id, action, migration_id)
         if not path.exists():
             return None
-        # Microseconds: two discards in one second must not overwrite the first (never deleted, never lost).
-        aside = path.with_name(f"{path.stem}.discarded-{_now().strftime('%Y%m%dT%H%M%S.%fZ')}.json")
-        os.replace(path, aside)
-        return aside
+        # A time to read, and a random part: two discards in one second (or one microsecond) get two names.
+        stamp = _now().strftime("%Y%m%dT%H%M%S.%fZ")
+        for _ in range(8):
+            aside = path.with_name(f"{path.stem}.discarded-{stamp}-{uuid.uuid4().hex[:8]}.json")
+            try:
+                # A hard link fails when the name exists, where a rename would overwrite it.
+                os.link(path, aside)
+                path.unlink()
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP) or aside.exists():
+                    raise LocalIOError(aside, exc, "move the checkpoint aside to") from exc
+                try:  # a file system without hard links: the random part keeps the name new
+                    os.replace(path, aside)
+                except OSError as again:
+                    raise LocalIOError(aside, again, "move the checkpoint aside to") from again
+            return aside
+        raise LocalIOError(path, FileExistsError(errno.EEXIST, "every name tried for it exists"),
+                           "move the checkpoint aside")
 
     def record_verify(self, spreadsheet_id: str, status: str, rows_checked: int, cells_checked: int,
                       violations_total: int) -> VerifyRecord:
@@ -172,7 +200,8 @@ class CheckpointStore:
                               violations_total=violations_total,
                               last_passed_at=now if status.startswith("passed") else (
                                   previous.last_passed_at if previous else None))
-        atomic_write(self.root / spreadsheet_id / VERIFY_RECORD, record.model_dump_json(indent=2) + "\n")
+        atomic_write(self.root / spreadsheet_id / VERIFY_RECORD, record.model_dump_json(indent=2) + "\n",
+                     inside=self.root)
         return record
 
     def last_verify(self, spreadsheet_id: str) -> VerifyRecord | None:
@@ -184,8 +213,8 @@ class CheckpointStore:
             return None
 
     def run_dir(self, checkpoint: RunCheckpoint) -> Path:
-        """Where a run keeps its snapshot spill files (sheet data: private to the owner)."""
-        return self.root / checkpoint.spreadsheet_id / checkpoint.run_id
+        """Where a run keeps its snapshot spill files (sheet data: a 0700 folder, created here)."""
+        return private_dir(self.root / checkpoint.spreadsheet_id / checkpoint.run_id, inside=self.root)
 
     def in_flight(self, spreadsheet_id: str | None = None) -> list[InFlight]:
         """The runs not finished, of one spreadsheet or all; the only reader of checkpoint file names."""

@@ -25,6 +25,7 @@ from typing import IO, Any
 from pydantic import BaseModel
 
 from orchestrator.domain.columns import quote_sheet
+from orchestrator.engine.private_files import LocalIOError, is_local_failure, private_dir
 from orchestrator.engine.progress import Progress
 from orchestrator.google.sheets import Grid, SheetsReader
 
@@ -103,7 +104,7 @@ def dump_spreadsheet(reader: SheetsReader, spreadsheet_id: str, output: Path,
             data = (s.get("data") or [{}])[0]
             columns_of[int(s.get("properties", {}).get("sheetId", 0))] = data.get("columnMetadata", [])
 
-    output.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(output.parent)  # a folder made here is 0700; the file below is 0600 (mkstemp)
     fd, partial = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".partial", dir=output.parent)
     dumped: list[SheetDump] = []
     try:
@@ -122,8 +123,10 @@ def dump_spreadsheet(reader: SheetsReader, spreadsheet_id: str, output: Path,
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, output)
-    except BaseException:
+    except BaseException as exc:
         Path(partial).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and is_local_failure(exc):  # a full disk: LOCAL_IO naming the file
+            raise LocalIOError(output, exc) from exc
         raise
     props = structure.get("properties", {})
     report = DumpReport(spreadsheet_id=spreadsheet_id, title=str(props.get("title", "")), output=str(output),

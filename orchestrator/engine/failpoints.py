@@ -1,8 +1,10 @@
 """Failpoints: a test-only hook that kills the process at a named point of a run, to prove resume works.
 
-`ZEUES_FAILPOINTS=after:backup,before:apply zeues-migrate apply ...` SIGKILLs the process when the run
-reaches either point: no cleanup, no finally blocks, no flushed buffers, exactly as a crash or a `kill -9`
-would leave things. Unset (always, outside tests) every failpoint is a no-op.
+A failpoint named in `arm()` SIGKILLs the process when the run reaches it: no cleanup, no finally blocks, no
+flushed buffers, exactly as a crash or a `kill -9` would leave things. Nothing in the package arms one: only the
+test suite does, in-process, from the `sitecustomize.py` its CLI subprocesses load (tests/support/offline, not
+part of the wheel; there `ZEUES_FAILPOINTS=after:backup,before:apply` names them). The installed tool reads no
+variable for this, so nobody can kill an operator's run by setting one; unarmed, every failpoint is a no-op.
 
 The points a run passes (`runs.py`), for a step S:
 - `before:S` just before the bridge call of a step that has one (backup, apply, rollback);
@@ -15,15 +17,22 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterable
 
-ENV = "ZEUES_FAILPOINTS"
+_armed: frozenset[str] = frozenset()
+
+
+def arm(names: Iterable[str]) -> None:
+    """Kill this process at each of `names` from now on (test-only: called by the test suite's sitecustomize)."""
+    global _armed
+    _armed = frozenset(name.strip() for name in names if name.strip())
 
 
 def armed() -> frozenset[str]:
-    return frozenset(name.strip() for name in os.environ.get(ENV, "").split(",") if name.strip())
+    return _armed
 
 
 def failpoint(name: str) -> None:
-    """Kill this process with SIGKILL if `name` is listed in ZEUES_FAILPOINTS (test-only)."""
-    if name in armed():
+    """Kill this process with SIGKILL if `name` was armed (test-only)."""
+    if name in _armed:
         os.kill(os.getpid(), signal.SIGKILL)

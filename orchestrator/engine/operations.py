@@ -11,7 +11,13 @@ from orchestrator.domain.columns import column_letter
 from orchestrator.engine.budget import CellBudget, apply_budget, apply_budgets
 from orchestrator.engine.checkpoint import Action, CheckpointStore, VerifyRecord
 from orchestrator.engine.findings import Finding, Refused, errors
-from orchestrator.engine.preflight import check_apply, new_column_positions
+from orchestrator.engine.preflight import (
+    check_apply,
+    check_consistency,
+    known_migrations,
+    live_migration,
+    new_column_positions,
+)
 from orchestrator.engine.runs import check_bridge
 from orchestrator.engine.state import LiveState, read_live_state
 from orchestrator.engine.verify import MAX_LISTED, VerifyReport, verify_sheet
@@ -37,6 +43,10 @@ class Status(BaseModel):
     cells_after_pending: CellBudget  # what applying every pending migration would leave (engine/budget.py)
     checksum_mismatches: list[str]
     last_verify: VerifyRecord | None = None  # the last `zeues-migrate verify` run from here, and its last pass
+    # Where the history and the live structure disagree (engine/preflight.py check_consistency): every change
+    # refuses while one is listed; `zeues-migrate repair` fixes most.
+    inconsistencies: list[str] = []
+    hold_tampered: bool = False  # the hold's metadata was deleted by hand; the history still records it
 
 
 def status(clients: GoogleClients, spreadsheet_id: str, migrations: list[Migration], store: CheckpointStore) -> Status:
@@ -60,12 +70,17 @@ def summarize(state: LiveState, migrations: list[Migration], store: CheckpointSt
         in_flight=[str(r.path) for r in store.in_flight(spreadsheet_id)],
         cell_count=state.cell_count, last_verify=store.last_verify(spreadsheet_id),
         checksum_mismatches=[r.migration_id for r in applied
-                             if r.migration_id in by_id and by_id[r.migration_id].checksum != r.checksum])
+                             if r.migration_id in by_id and by_id[r.migration_id].checksum != r.checksum],
+        inconsistencies=[f.message for f in check_consistency(state, known_migrations(*migrations))],
+        hold_tampered=state.hold_tampered)
 
 
 def pending(state: LiveState, migrations: list[Migration]) -> list[Migration]:
+    """The migrations not applied: applied means recorded in the history AND on the sheet. One the history
+    records but the sheet lacks (a forged row), or the sheet has but the history lacks (a lost history), is
+    pending, so `apply` reaches its preflight, which refuses it as INCONSISTENT and names the fix."""
     applied = {r.migration_id for r in state.applied()}
-    return [m for m in migrations if m.id not in applied]
+    return [m for m in migrations if m.id not in applied or live_migration(state, m).state != "applied"]
 
 
 class MigrationPlan(BaseModel):
@@ -148,3 +163,17 @@ def once(clients: GoogleClients, store: CheckpointStore, spreadsheet_id: str, ac
     store.record(checkpoint, "call", {"result": result})
     store.finish(checkpoint)
     return result
+
+
+def repair(clients: GoogleClients, store: CheckpointStore, spreadsheet_id: str, migrations: list[Migration], *,
+           execute: bool, note: str = "") -> dict[str, Any]:
+    """Rebuild the history from the live structure (the bridge's `repairHistory`, Flyway's repair), judged by
+    `migrations`' specs. Without `execute`, what it would record (nothing changes); with it, recorded in one
+    batchUpdate under the lock, its opId kept first (`once`), so a rerun after a lost reply replays."""
+    request: dict[str, Any] = {"migrations": [bridge_payload(m) for m in migrations], "note": note}
+    stale = check_bridge(clients)
+    if stale:
+        raise Refused([stale])
+    if not execute:
+        return bridge_call(clients, "repairHistory", {"spreadsheetId": spreadsheet_id, "dryRun": True, **request})
+    return once(clients, store, spreadsheet_id, "repair", "repairHistory", request)

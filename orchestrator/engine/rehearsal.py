@@ -19,6 +19,7 @@ from orchestrator.codegen import BRIDGE_DIR
 from orchestrator.config import Config, load_config
 from orchestrator.emulator import Emulator, running_emulator
 from orchestrator.engine.checkpoint import CheckpointStore
+from orchestrator.engine.private_files import private_dir
 from orchestrator.engine.progress import Progress
 from orchestrator.engine.runs import RunReport, Target, apply_migration, rollback_migration
 from orchestrator.engine.state import read_live_state
@@ -43,7 +44,9 @@ class RehearsalReport(BaseModel):
 @contextmanager
 def emulated_workbook(source: Path | None, spools: int, seed: int, work: Path,
                       stream: TextIO | None) -> Iterator[tuple[Emulator, str]]:
-    """Start the emulator and load the workbook; yields the emulator and the spreadsheet id."""
+    """Start the emulator and load the workbook; yields the emulator and the spreadsheet id. The workbook, the
+    emulator's state and the checkpoints hold the sheet's cells: `work` is made a private (0700) folder."""
+    private_dir(work)
     with running_emulator(work / "emulator", BRIDGE_DIR) as emu:
         if source is None:
             source = work / "workbook.json"
@@ -98,7 +101,7 @@ def emulator_config(emu: Emulator, spreadsheet_id: str, work: Path) -> Config:
 
 def rehearse_on_emulator(source: Path | None, spools: int, seed: int, stream: TextIO | None,
                          work: Path | None = None) -> RehearsalReport:
-    with tempfile.TemporaryDirectory(prefix="zeues-rehearsal-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="zeues-rehearsal-") as tmp:  # 0700, as mkdtemp makes it
         root = work or Path(tmp)
         with emulated_workbook(source, spools, seed, root, stream) as (emu, original_id):
             with GoogleClients.from_config(emulator_config(emu, original_id, root)) as clients:

@@ -26,23 +26,42 @@ from orchestrator.domain.columns import quote_sheet
 from orchestrator.contract.errors import ErrorCode
 from orchestrator.contract.sheets import HISTORY_SHEET
 from orchestrator.engine.budget import archive_rows, rollback_budget
-from orchestrator.engine.checkpoint import Action, CheckpointStore, RunCheckpoint
+from orchestrator.engine.checkpoint import Action, CheckpointError, CheckpointStore, RunCheckpoint
 from orchestrator.engine.failpoints import failpoint
 from orchestrator.engine.findings import Finding, Refused, errors
-from orchestrator.engine.preflight import check_apply, check_budget
+from orchestrator.engine.preflight import check_apply, check_budget, check_consistency, known_migrations
 from orchestrator.engine.progress import Progress
-from orchestrator.engine.snapshot import CellChange, SheetSnapshot, compare, take_snapshot
-from orchestrator.engine.state import LiveState, find_column, read_live_state
-from orchestrator.engine.verify import Check, VerifyReport, report_of, verify_apply, verify_rollback
+from orchestrator.engine.snapshot import (
+    CellChange,
+    SheetSnapshot,
+    column_positions,
+    compare,
+    projected,
+    take_snapshot,
+)
+from orchestrator.engine.state import LiveState, SheetInfo, find_column, read_live_state
+from orchestrator.engine.verify import (
+    Check,
+    CopyDifference,
+    VerifyReport,
+    prove_copy,
+    report_of,
+    verify_apply,
+    verify_rollback,
+)
 from orchestrator.google import GoogleClients
 from orchestrator.google.errors import GridChanged, ScriptError
 from orchestrator.google.script import new_op_id
 from orchestrator.migrations import bridge_payload
-from orchestrator.migrations.spec import AddColumns, Baseline, Migration
+from orchestrator.migrations.spec import AddColumns, Baseline, Migration, Operation
 
 _R = TypeVar("_R", bound=BaseModel)  # a step's record type
 BACKUP_SEARCH_PAUSE_S = 5.0  # before the second Drive search for a killed try's copy
 Status = Literal["applied", "already_applied", "rolled_back", "already_rolled_back", "restored"]
+# An event log's rows are identified by their `id` (a UUID4 per event: domain/events.py `MetadataEvent.id`), not
+# by the event type a register_event_types operation names: a sheet with such a column is snapshotted by it.
+EVENT_ID_COLUMN = "id"
+COPY_DIFFERENCES_SHOWN = 5
 
 
 class RunReport(BaseModel):
@@ -168,6 +187,7 @@ class Run:
         self.target, self.kind, self.discard = target, kind, discard_checkpoint
         self.clients, self.progress, self.spreadsheet_id = target.clients, target.progress, target.spreadsheet_id
         self.checkpoint: RunCheckpoint | None = None
+        self.superseded: str | None = None  # the run id of the checkpoint discarded to start this one
         self.resumed = False
         self.title = ""
         self.report = RunReport(action=kind.action, status="applied", migration_id=kind.key,
@@ -184,6 +204,11 @@ class Run:
         """Resume the interrupted run (its checksum must still hold) or start one, choosing the opIds."""
         store, sid, action, key = self.target.store, self.spreadsheet_id, self.kind.action, self.kind.key
         if self.discard:
+            try:
+                old = store.load(sid, action, key)
+            except CheckpointError:
+                old = None  # unreadable: its run id is unknown, its claim lapses on its own (Backup.js)
+            self.superseded = old.run_id if old else None
             store.discard(sid, action, key)
         checkpoint = store.load(sid, action, key)
         if checkpoint is not None and checkpoint.migration_checksum != checksum:
@@ -295,6 +320,9 @@ class Run:
             self.record(step, BridgeDone(result=result))
             progress.done(step, str(result.get("status")))
         self.report.bridge_result = self.result(step, BridgeDone).result
+        if self.report.bridge_result.get("status") in ("already_applied", "already_rolled_back"):
+            # Another run made the change first (its backup, not ours, is the one before it): say so.
+            self.report.status = self.report.bridge_result["status"]
 
         progress.step("verify")
         verification = kind.verify(self, plan, snapshots, self.report.bridge_result)
@@ -316,9 +344,21 @@ class Run:
         if self.done("verify_backup"):
             progress.skip("verify_backup", "verified before the interruption")
             return
-        progress.step("verify_backup", "reading the copy back")
+        progress.step("verify_backup", "reading the live sheet, then the copy back")
         backup_id = made_record.backup_id
         concurrent = 0
+        bad: list[CopyDifference] = []
+        # The live sheet read right after the copy: a write made after the snapshot is in the copy and here, one
+        # made after the copy in neither the copy nor the snapshot; a copy cell in neither is a damaged copy.
+        live = read_live_state(self.clients.sheets, self.spreadsheet_id)
+        after: dict[str, SheetSnapshot] = {}
+        for title, snapshot in snapshots.items():
+            sheet = live.sheet(title)
+            chunks = (self.clients.sheets.iter_rows(self.spreadsheet_id, title, sheet.grid, len(sheet.header), 2)
+                      if sheet is not None else iter(()))
+            after[title] = take_snapshot(title, snapshot.header, snapshot.key_index, projected(
+                progress.rows(f"live {title}", chunks), column_positions(snapshot.header, sheet.header if sheet else [])),
+                self.run_dir / f"after-backup-{title}.jsonl")
         # The copy's own grids: it was made after the snapshot, so rows deleted in between are not in it, and a
         # read built from the snapshot's row count alone could start past its grid.
         grids = self.clients.sheets.grids(backup_id)
@@ -327,14 +367,28 @@ class Run:
             header = (self.clients.sheets.values_batch_get(backup_id, [f"{quote_sheet(title)}!1:1"],
                                                            grids=grids)[0].get("values")
                       if grid is not None and grid.holds(1) else [])
-            if grid is None or [str(c) for c in (header or [[]])[0]] != snapshot.header:
+            got = [str(c) for c in (header or [[]])[0]]
+            # A column appended after the snapshot and before the copy is in the live sheet's header too.
+            now = live.sheet(title)
+            if grid is None or got != snapshot.header and not (now is not None and got == now.header and
+                                                               _extends(now, snapshot.header)):
                 raise Refused([Finding(level="error", code=ErrorCode.BACKUP_MISMATCH, message=(
-                    f"the backup {backup_id} of {title} does not have the header the snapshot saw; the backup is "
-                    "not trustworthy, so nothing was changed — run again with --discard-checkpoint"))])
-            chunks = self.clients.sheets.iter_rows(backup_id, title, grid, snapshot.width, 2, snapshot.data_rows + 1)
-            # The copy is newer than the snapshot: a difference is a write made in between, not a bad copy.
-            changes, _ = compare(snapshot, progress.rows(f"backup {title}", chunks))
-            concurrent += len(changes)
+                    f"the backup {backup_id} ({made_record.backup_url or 'no link'}) of {title} does not have the "
+                    "header the snapshot saw; the backup is not trustworthy, so nothing was changed — run again with "
+                    "--discard-checkpoint"))])
+            chunks = self.clients.sheets.iter_rows(backup_id, title, grid, snapshot.width, 2)
+            copied = take_snapshot(title, snapshot.header, snapshot.key_index,
+                                   progress.rows(f"backup {title}", chunks), self.run_dir / f"backup-{title}.jsonl")
+            wrong, changes = prove_copy(snapshot, after[title], copied)
+            bad += wrong
+            concurrent += changes
+        if bad:
+            raise Refused([Finding(level="error", code=ErrorCode.BACKUP_MISMATCH, message=(
+                f"the backup {backup_id} ({made_record.backup_url or 'no link'}) is not a copy of the sheet that was "
+                f"snapshotted: {len(bad):,} cells equal neither the snapshot nor the live sheet read right after the "
+                "copy, e.g. " + "; ".join(_difference(d) for d in bad[:COPY_DIFFERENCES_SHOWN]) +
+                " — nothing was changed. Run again with --discard-checkpoint to make a new backup (the bad copy "
+                "stays in Drive: look at it, then delete it)"))])
         self.record("verify_backup", BackupVerified(concurrent_changes=concurrent))
         progress.done("verify_backup",
                       f"equal to the snapshot{f' but for {concurrent} concurrent cell changes' if concurrent else ''}")
@@ -344,7 +398,14 @@ class Run:
         the bridge then answers `backup_unconfirmed` (it has no Drive access), this run looks for the copy by its
         exact name through Drive and has the bridge adopt it — or, when none exists after a second look (Drive's
         search can lag a file just made), lets it copy. Protocol: docs/bridge.md, "Backups are made once"."""
-        request: dict[str, Any] = {"label": self.kind.backup_label()}
+        assert self.checkpoint is not None
+        # What the backup is for: the bridge refuses it while another run's change of the sheet is begun and not
+        # finished (ZEUES_CHANGE_IN_PROGRESS), so two operators never both back up and change (Backup.js).
+        purpose = {"action": self.kind.action, "migrationId": self.kind.key, "runId": self.checkpoint.run_id,
+                   "changeOpId": self.checkpoint.op_ids[self.kind.change_step]}
+        if self.superseded:  # the run this one replaces (--discard-checkpoint) no longer holds the change
+            purpose["supersedes"] = self.superseded
+        request: dict[str, Any] = {"label": self.kind.backup_label(), "purpose": purpose}
         made = self.bridge("backup", "backupSpreadsheet", request)
         for pause in (0.0, BACKUP_SEARCH_PAUSE_S):
             if made.get("status") != "backup_unconfirmed":
@@ -370,6 +431,33 @@ class Run:
         return self.report
 
 
+def _difference(d: CopyDifference) -> str:
+    return (f"{d.sheet} row {d.row} ({d.key or 'no key'}) {d.column}: snapshot {d.snapshot!r}, live {d.live!r}, "
+            f"backup {d.backup!r}")
+
+
+def _extends(sheet: SheetInfo | None, planned: list[str]) -> bool:
+    """Whether the live header is the planned one with named columns appended after it."""
+    return sheet is not None and sheet.header[:len(planned)] == planned and all(h.strip() for h in
+                                                                                sheet.header[len(planned):])
+
+
+def snapshot_keys(operations: list[Operation], state: LiveState) -> dict[str, int]:
+    """The key column of each sheet the operations touch: an added column's `key_column`, or for an event log
+    its `id` (the event type column when it has none)."""
+    keys: dict[str, int] = {}
+    for op in operations:
+        sheet = state.sheet(op.sheet)
+        if sheet is None:
+            continue
+        at = (find_column(sheet.header, op.key_column) if isinstance(op, AddColumns) else
+              find_column(sheet.header, EVENT_ID_COLUMN) if find_column(sheet.header, EVENT_ID_COLUMN) is not None
+              else find_column(sheet.header, op.column))
+        if at is not None:
+            keys.setdefault(op.sheet, at)
+    return keys
+
+
 # -- apply ----------------------------------------------------------------------------------------------------
 
 class ApplyPlan(Plan):
@@ -386,6 +474,7 @@ class ApplyKind(RunKind):
         self.migration, self.baseline, self.known = migration, baseline, known
         self.change_note = f"one atomic batchUpdate for {migration.id}"
         self.applied_before: list[Migration] = []
+        self.expected_headers: dict[str, list[str]] | None = None  # a resumed run's: the headers as it found them
 
     def preflight(self, run: Run, state: LiveState) -> RunReport | None:
         migration = self.migration
@@ -407,6 +496,10 @@ class ApplyKind(RunKind):
                 # Resuming before the apply: the headers must still be those the snapshot saw.
                 planned = run.result("preflight", ApplyPlan).headers
                 drifted = [t for t, h in planned.items() if (s := state.sheet(t)) is None or s.header != h]
+                # A column appended after the planned header moves no planned cell: not drift. The bridge is sent
+                # the header as it is now (the new columns go after it) and the verification names the column.
+                drifted = [t for t in drifted if not _extends(state.sheet(t), planned[t])]
+                self.expected_headers = {t: s.header for t in planned if (s := state.sheet(t)) is not None}
                 if drifted:
                     findings.append(Finding(level="error", code=ErrorCode.DRIFT, message=(
                         f"the header of {', '.join(drifted)} changed since this run's snapshot; nothing was "
@@ -418,13 +511,7 @@ class ApplyKind(RunKind):
 
     def plan(self, run: Run, state: LiveState) -> ApplyPlan:
         headers = {op.sheet: s.header for op in self.migration.operations if (s := state.sheet(op.sheet)) is not None}
-        keys: dict[str, int] = {}
-        for op in self.migration.operations:
-            sheet = state.sheet(op.sheet)
-            at = find_column(sheet.header, op.key_column if isinstance(op, AddColumns) else op.column) if sheet else None
-            if sheet is not None and at is not None:
-                keys.setdefault(op.sheet, at)
-        return ApplyPlan(keys=keys, headers=headers)
+        return ApplyPlan(keys=snapshot_keys(self.migration.operations, state), headers=headers)
 
     def backup_label(self) -> str:
         return "before " + self.migration.id
@@ -432,7 +519,8 @@ class ApplyKind(RunKind):
     def change(self, run: Run, plan: Plan) -> tuple[str, dict[str, Any]]:
         assert isinstance(plan, ApplyPlan)
         return "applyMigration", {"migration": bridge_payload(self.migration),
-                                  "baseline": self.baseline.model_dump(mode="json"), "expectedHeaders": plan.headers}
+                                  "baseline": self.baseline.model_dump(mode="json"),
+                                  "expectedHeaders": self.expected_headers or plan.headers}
 
     def verify(self, run: Run, plan: Plan, snapshots: dict[str, SheetSnapshot], result: dict[str, Any]) -> VerifyReport:
         return verify_apply(run.clients.sheets, run.spreadsheet_id, self.migration, self.baseline,
@@ -450,6 +538,9 @@ def apply_migration(target: Target, migration: Migration, baseline: Baseline, kn
 class RollbackPlan(Plan):
     widths: dict[str, int]  # per sheet, the first column the migration added: the old header's width
     still_applied: list[str] = Field(alias="stillApplied")
+    # per sheet, where the columns the rollback removes stand (by their tags: humans may add columns after them);
+    # empty in a checkpoint written before it was recorded (then they are `widths` onwards)
+    removed: dict[str, list[int]] = {}
 
 
 class RollbackKind(RunKind):
@@ -468,8 +559,13 @@ class RollbackKind(RunKind):
         applied = state.applied()
         row = next((r for r in applied if r.migration_id == migration_id), None)
         existing = run.existing()
+        # The history must agree with the live structure (a lost or forged one: `repair`), before any backup.
+        inconsistent = [] if existing and existing.done("rollback") else check_consistency(
+            state, known_migrations(*self.known), rolling_back=migration_id)
+        if inconsistent:
+            raise Refused(inconsistent)
         if row is None and existing is None:
-            if any(r.migration_id == migration_id and r.action == "apply" for r in state.history):
+            if state.ever_applied(migration_id):
                 return run.report.model_copy(update={"status": "already_rolled_back"})
             raise Refused([Finding(level="error", code=ErrorCode.NOT_FOUND, message=(
                 f"migration {migration_id} was never applied to {state.title!r}; see `zeues-migrate status`"))])
@@ -508,8 +604,10 @@ class RollbackKind(RunKind):
         if not errors(findings):
             # What the bridge deletes (every column tagged with the migration) and archives (their rows with a value).
             tagged = [(t.sheet, t.column) for t in state.tags if t.migration == migration_id]
-            budget = rollback_budget(state, [sheet for sheet, _ in tagged],
-                                     archive_rows(run.clients.sheets, state, tagged), backed_up=run.done("backup"))
+            keys = {c["sheet"]: at for c in self.columns if (sheet := state.sheet(c["sheet"])) is not None
+                    and (at := find_column(sheet.header, c.get("keyColumn") or "")) is not None}
+            budget = rollback_budget(state, tagged, archive_rows(run.clients.sheets, state, tagged),
+                                     key_columns=keys, backed_up=run.done("backup"))
             findings += check_budget(state, budget, f"rolling back {migration_id}",
                                      "; nothing was changed — then run the rollback again")
         bridge = check_bridge(run.clients)
@@ -532,7 +630,17 @@ class RollbackKind(RunKind):
                     "nothing was changed — look at the sheet, then run the rollback again"))])
             widths[column["sheet"]] = min(widths.get(column["sheet"], at), at)
             keys[column["sheet"]] = key
-        return RollbackPlan(keys=keys, widths=widths, still_applied=[r.migration_id for r in state.applied()[:-1]])
+        removed: dict[str, list[int]] = {}
+        for tag in state.tags:
+            if tag.migration == self.key:
+                removed.setdefault(tag.sheet, []).append(tag.column)
+        # The other sheets the migration changed (Metadata's registry) are snapshotted and verified too, as apply
+        # does: a write the backend makes to them meanwhile is reported.
+        migration = next((m for m in self.known if m.id == self.key), None)
+        for title, at in snapshot_keys(migration.operations if migration else [], state).items():
+            keys.setdefault(title, at)
+        return RollbackPlan(keys=keys, widths=widths, still_applied=[r.migration_id for r in state.applied()[:-1]],
+                            removed={t: sorted(c) for t, c in removed.items()})
 
     def backup_label(self) -> str:
         return "before rollback " + self.key
@@ -545,7 +653,8 @@ class RollbackKind(RunKind):
         by_id = {m.id: m for m in self.known}
         still = [by_id[i] for i in plan.still_applied if i in by_id]
         return verify_rollback(run.clients.sheets, run.spreadsheet_id, self.key, self.baseline, still, snapshots,
-                               plan.widths, str(result.get("archiveSheet", "")))
+                               plan.widths, str(result.get("archiveSheet", "")), plan.removed or None,
+                               typed if isinstance(typed := result.get("typedDuringRollback"), list) else None)
 
 
 def rollback_migration(target: Target, migration_id: str, baseline: Baseline, known: list[Migration],

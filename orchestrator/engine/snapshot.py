@@ -1,15 +1,22 @@
 """Streaming snapshots of a sheet's cells, and the cell-by-cell comparison against one.
 
 Rows stream in chunks: each row's cells (FORMULA render, cut to the snapshot's width) go to a spill file on
-disk and into a running digest, so memory holds one chunk at a time whatever the sheet's size. The spill
-file is what lets a verification name every changed cell with its value before and after, not just say
-that a row's hash differs.
+disk and into a running digest, so taking a snapshot holds one chunk at a time whatever the sheet's size. The
+spill file is what lets a verification name every changed cell with its sheet, row, key, value before and after,
+not just say that a row's hash differs.
+
+A comparison pairs rows by their key (TAG_SPOOL for Operaciones, the event `id` for Metadata), not by position:
+humans sort the sheet. It holds the earlier side's rows in memory (production: about 2,600 × 63 cells) and
+streams the later side. Keys that repeat or are blank follow one rule (`pair_rows`); formulas compare relative
+to their row, so a formula a sort carried along (`=BH5+BI5` now `=BH9+BI9` in row 9) is the same formula.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,8 +24,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from orchestrator.domain.cells import CellValue
+from orchestrator.engine.private_files import open_private
 
 Row = list[CellValue]
+SpillRow = tuple[int, str, Row]  # (row number, key, cells) as a spill file holds a row
 
 
 class SheetSnapshot(BaseModel):
@@ -35,8 +44,12 @@ class SheetSnapshot(BaseModel):
 
 
 class CellChange(BaseModel):
+    """One cell that differs: where (sheet, the row it is in now — or was in, when its row is gone — and the row's
+    key), which column, and its value before and after."""
+
     model_config = ConfigDict(frozen=True)
 
+    sheet: str
     row: int
     key: str
     column: str
@@ -63,9 +76,8 @@ def take_snapshot(sheet: str, header: list[str], key_index: int, chunks: Iterabl
     digest = hashlib.sha256()
     data_rows = keyed = 0
     pending_blank: list[str] = []  # blank rows only count once a later row has data (trailing ones do not)
-    spill.parent.mkdir(parents=True, exist_ok=True)
     row_number = first_row
-    with spill.open("w", encoding="utf-8") as out:
+    with open_private(spill) as out:  # every cell of the sheet: 0600 in a 0700 folder
         for chunk in chunks:
             for cells in chunk:
                 row = _trim(cells, width)
@@ -86,7 +98,7 @@ def take_snapshot(sheet: str, header: list[str], key_index: int, chunks: Iterabl
                          keyed_rows=keyed, digest="sha256:" + digest.hexdigest(), spill=str(spill))
 
 
-def spilled_rows(snapshot: SheetSnapshot) -> Iterator[tuple[int, str, Row]]:
+def spilled_rows(snapshot: SheetSnapshot) -> Iterator[SpillRow]:
     """The snapshot's rows from its spill file: (row number, key, cells), streamed."""
     with open(snapshot.spill, encoding="utf-8") as lines:
         for line in lines:
@@ -94,44 +106,152 @@ def spilled_rows(snapshot: SheetSnapshot) -> Iterator[tuple[int, str, Row]]:
             yield number, key, cells
 
 
-def compare(snapshot: SheetSnapshot, chunks: Iterable[list[Row]], *, first_row: int = 2,
-            limit: int | None = None, width: int | None = None) -> tuple[list[CellChange], int]:
-    """Every cell of the snapshot's first `width` columns (default: all) that differs now, with before and
-    after; and the live row count.
+def column_positions(wanted: list[str], header: list[str]) -> list[int | None]:
+    """Where each of the `wanted` header names stands in `header` (exact text, in order, each column used once),
+    None for one that is not there: a column someone inserted, moved or deleted changes where a cell is, not
+    which cell it is."""
+    positions: list[int | None] = []
+    used: set[int] = set()
+    for name in wanted:
+        at = next((i for i, h in enumerate(header) if h == name and i not in used), None)
+        if at is not None:
+            used.add(at)
+        positions.append(at)
+    return positions
 
-    Rows added after the last snapshot row show up as changes from empty. `limit` caps the list (the count
-    of data rows is still complete).
+
+def _project(cells: Row, positions: list[int | None]) -> Row:
+    row = [cells[p] if p is not None and p < len(cells) else "" for p in positions]
+    while row and (row[-1] is None or row[-1] == ""):
+        row.pop()
+    return row
+
+
+def pair_rows(before: Iterable[SpillRow], after: Iterable[SpillRow]) -> list[tuple[SpillRow | None, SpillRow | None]]:
+    """The rows of two versions of a sheet paired by key, not by position (a human sorts the sheet), keeping only
+    the pairs that differ; a row on one side only pairs with None. Empty rows are no rows.
+
+    The rule for keys that repeat or are blank: among the rows with one key, a row equal to one on the other side
+    pairs with it first, and the rest pair in row order; rows left unpaired on both sides at the same row number
+    are one row whose key cell changed. `before` is held in memory; `after` streams, and only its rows that
+    differ are kept.
     """
-    width = snapshot.width if width is None else width
-    changes: list[CellChange] = []
-    before = spilled_rows(snapshot)
-    expected = next(before, None)
-    row_number = first_row
+    rows: list[SpillRow] = []
+    in_order: dict[str, deque[int]] = {}  # key -> indexes into rows, in row order
+    equal: dict[tuple[str, str], deque[int]] = {}  # (key, cells as JSON) -> indexes into rows
+    for row in before:
+        if row[2]:
+            in_order.setdefault(row[1], deque()).append(len(rows))
+            equal.setdefault((row[1], _text(row[2], row[0])), deque()).append(len(rows))
+            rows.append(row)
+    taken: set[int] = set()
+
+    def take(queue: deque[int] | None) -> int | None:
+        while queue and queue[0] in taken:
+            queue.popleft()
+        if not queue:
+            return None
+        taken.add(queue[0])
+        return queue.popleft()
+
+    differing = [row for row in after if row[2] and take(equal.get((row[1], _text(row[2], row[0])))) is None]
+    pairs: list[tuple[SpillRow | None, SpillRow | None]] = []
+    alone: list[SpillRow] = []
+    for row in differing:
+        i = take(in_order.get(row[1]))
+        if i is None:
+            alone.append(row)
+        else:
+            pairs.append((rows[i], row))
+    left = {rows[i][0]: rows[i] for i in range(len(rows)) if i not in taken}  # by row number
+    pairs += [(left.pop(row[0], None), row) for row in alone]
+    pairs += [(row, None) for row in left.values()]
+    return sorted(pairs, key=lambda p: _where(p))
+
+
+def _where(pair: tuple[SpillRow | None, SpillRow | None]) -> int:
+    row = pair[1] or pair[0]
+    assert row is not None
+    return row[0]
+
+
+def _text(cells: Row, row: int) -> str:
+    return json.dumps([_relative(c, row) for c in cells], ensure_ascii=False)
+
+
+# A cell reference in a formula whose row is relative (no `$` before it): not a function name (`LOG10(`), not a
+# sheet name (`Hoja1!`), not the tail of a longer word.
+_RELATIVE_ROW = re.compile(r"(?<![A-Za-z0-9_.])(\$?[A-Za-z]{1,3})(\d+)(?![\d(!A-Za-z_])")
+
+
+def _relative(value: Any, row: int) -> Any:
+    """A formula with its relative row references as offsets from its own row: a row a sort (or a move) carries
+    elsewhere keeps `=BH5+BI5` as `=BH9+BI9`, which is the same formula."""
+    if not (isinstance(value, str) and value.startswith("=")):
+        return value
+    return _RELATIVE_ROW.sub(lambda m: f"{m.group(1)}R[{int(m.group(2)) - row}]", value)
+
+
+def same_cell(a: Any, row_a: int, b: Any, row_b: int) -> bool:
+    """Whether two cells hold the same, the first in row `row_a`, the second in `row_b` (formulas compared
+    relative to their rows)."""
+    return a == b or (row_a != row_b and _relative(a, row_a) == _relative(b, row_b) and isinstance(a, str))
+
+
+def compare(snapshot: SheetSnapshot, chunks: Iterable[list[Row]], *, first_row: int = 2,
+            limit: int | None = None, width: int | None = None, columns: list[int] | None = None,
+            live_columns: list[int | None] | None = None) -> tuple[list[CellChange], int]:
+    """Every cell of the snapshot's `columns` (default: its first `width`, default all) that differs now, with
+    before and after; and the live row count.
+
+    The live rows hold those columns at `live_columns` (default: the same positions). Rows are paired by key
+    (`pair_rows`), so a sort is no change; a row added shows as changes from empty, a row gone as changes to
+    empty. `limit` caps the list (the count of data rows is still complete).
+    """
+    wanted = list(range(snapshot.width if width is None else width)) if columns is None else list(columns)
+    at: list[int | None] = list(wanted) if live_columns is None else list(live_columns)
+    key_at = at[wanted.index(snapshot.key_index)] if snapshot.key_index in wanted else snapshot.key_index
+    names = [snapshot.header[i] for i in wanted]
     live_rows = 0
-    for chunk in chunks:
-        for cells in chunk:
-            now = _trim(cells, width)
-            if now:
-                live_rows = row_number - first_row + 1
-            was: Row = []
-            key = _key(now, snapshot.key_index)
-            if expected is not None and expected[0] == row_number:
-                was, key = _trim(expected[2], width), expected[1] or key
-                expected = next(before, None)
-            if was != now and (limit is None or len(changes) < limit):
-                changes.extend(_cell_changes(snapshot, row_number, key, was, now))
-            row_number += 1
-    while expected is not None:  # rows that vanished from the end
-        changes.extend(_cell_changes(snapshot, expected[0], expected[1], _trim(expected[2], width), []))
-        expected = next(before, None)
+
+    def before() -> Iterator[SpillRow]:
+        for number, key, cells in spilled_rows(snapshot):
+            yield number, key, _project(cells, list(wanted))
+
+    def after() -> Iterator[SpillRow]:
+        nonlocal live_rows
+        row_number = first_row
+        for chunk in chunks:
+            for cells in chunk:
+                now = _project(cells, at)
+                if now:
+                    live_rows = row_number - first_row + 1
+                yield row_number, _key(cells, key_at) if key_at is not None else "", now
+                row_number += 1
+
+    changes: list[CellChange] = []
+    for was, now in pair_rows(before(), after()):
+        changes.extend(cell_changes(snapshot.sheet, names, was, now))
     return (changes if limit is None else changes[:limit]), live_rows
 
 
-def _cell_changes(snapshot: SheetSnapshot, row: int, key: str, was: Row, now: Row) -> list[CellChange]:
+def cell_changes(sheet: str, names: list[str], was: SpillRow | None, now: SpillRow | None) -> list[CellChange]:
+    """The cells of one pair of rows that differ (`names`: the header of the compared columns)."""
+    row = now[0] if now is not None else was[0] if was is not None else 0
+    key = (was[1] if was is not None else "") or (now[1] if now is not None else "")
+    a_cells, a_row = (was[2], was[0]) if was is not None else ([], row)
+    b_cells, b_row = (now[2], now[0]) if now is not None else ([], row)
     out = []
-    for i in range(max(len(was), len(now))):
-        a = was[i] if i < len(was) else ""
-        b = now[i] if i < len(now) else ""
-        if a != b:
-            out.append(CellChange(row=row, key=key, column=snapshot.header[i], before=a, after=b))
+    for i in range(max(len(a_cells), len(b_cells))):
+        a = a_cells[i] if i < len(a_cells) else ""
+        b = b_cells[i] if i < len(b_cells) else ""
+        if not same_cell(a, a_row, b, b_row):
+            out.append(CellChange(sheet=sheet, row=row, key=key, column=names[i], before=a, after=b))
     return out
+
+
+def projected(chunks: Iterable[list[Row]], positions: list[int | None]) -> Iterator[list[Row]]:
+    """`chunks` with each row's cells taken from `positions` (None: an empty cell), e.g. a live sheet read in
+    the column order of a snapshot's header (`column_positions`)."""
+    for chunk in chunks:
+        yield [_project(cells, positions) for cells in chunk]

@@ -103,15 +103,36 @@ class LiveState(BaseModel):
         return next((s for s in self.sheets if s.title == title), None)
 
     def applied(self) -> list[HistoryRow]:
-        """Apply rows of the migrations applied now, in the order applied (the bridge's rule)."""
+        """Apply rows of the migrations applied now, in the order applied (the bridge's rule, History.js
+        appliedMigrations_): a `repair` row counts as its status says (`applied` as an apply, `not_applied` as a
+        rollback); a row a repair marked `superseded` counts for nothing."""
         applied: list[HistoryRow] = []
+        last_apply: dict[str, HistoryRow] = {}
         for row in self.history:
-            applies = row.action == "apply" and row.status == "applied"
-            if applies or (row.action == "rollback" and row.status == "rolled_back"):
+            restored = row.result.get("applied") if row.action == "restore" and row.status == "restored" else None
+            if isinstance(restored, list):
+                # A restore brings back the backup's structure: what was applied when it was made is applied again.
+                applied = [last_apply[str(i)] for i in restored if str(i) in last_apply]
+                continue
+            applies = row.action in ("apply", "repair") and row.status == "applied"
+            ends = (row.action == "rollback" and row.status == "rolled_back") or (
+                row.action == "repair" and row.status == "not_applied")
+            if applies or ends:
                 applied = [r for r in applied if r.migration_id != row.migration_id]
             if applies:
                 applied.append(row)
+                last_apply[row.migration_id] = row
         return applied
+
+    def ever_applied(self, migration_id: str) -> bool:
+        """Whether the history records the migration applied at some time (not applied now: rolled back)."""
+        return any(r.migration_id == migration_id and r.action in ("apply", "repair") and r.status == "applied"
+                   for r in self.history)
+
+    @property
+    def hold_tampered(self) -> bool:
+        """The hold in force is the history's record alone: its `zeues.hold` metadata was deleted by hand."""
+        return bool(self.hold and self.hold.get("tampered"))
 
     def unresolved_failure(self) -> HistoryRow | None:
         failure = None
@@ -165,7 +186,32 @@ def read_live_state(reader: SheetsReader, spreadsheet_id: str) -> LiveState:
     found = reader.search_developer_metadata(
         spreadsheet_id, [{"developerMetadataLookup": {"metadataKey": k}} for k in META_KEYS])
     state = _with_metadata(spreadsheet_id, meta, sheets, history, found)
-    return state.model_copy(update={"history_last_row": history_last_row})
+    hold = state.hold if state.hold is not None else tampered_hold(history)
+    return state.model_copy(update={"history_last_row": history_last_row, "hold": hold})
+
+
+def recorded_hold(history: list[HistoryRow]) -> dict[str, Any] | None:
+    """The hold the history records in force (its last `hold` or `release` row is a hold), or None: the bridge's
+    rule (History.js recordedHold_)."""
+    hold: dict[str, Any] | None = None
+    for row in history:
+        if row.status != "done":
+            continue
+        if row.action == "release":
+            hold = None
+        elif row.action == "hold":
+            recorded = row.result.get("hold")
+            recorded = recorded if isinstance(recorded, dict) else {}
+            hold = {"by": str(recorded.get("by") or row.who), "at": str(recorded.get("at") or row.finished_at),
+                    "reason": str(recorded.get("reason") or "")}
+    return hold
+
+
+def tampered_hold(history: list[HistoryRow]) -> dict[str, Any] | None:
+    """A hold whose `zeues.hold` metadata is gone while the history records it: it still holds, marked
+    `tampered` (any editor can delete metadata; only a release, recorded with who, ends a hold)."""
+    recorded = recorded_hold(history)
+    return {**recorded, "tampered": True} if recorded else None
 
 
 def _with_metadata(spreadsheet_id: str, meta: dict[str, Any], sheets: list[SheetInfo], history: list[HistoryRow],

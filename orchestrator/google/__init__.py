@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 import time
 from collections.abc import Callable
 from functools import cache, cached_property
@@ -26,7 +27,7 @@ from googleapiclient.discovery import build_from_document
 from googleapiclient.discovery_cache import get_static_doc
 
 from orchestrator.config import Config, ConfigError
-from orchestrator.google.auth import LoadedCredentials, load_credentials
+from orchestrator.google.auth import LoadedCredentials, guard_endpoint, load_credentials
 from orchestrator.google.drive import DriveClient
 from orchestrator.google.errors import Api
 from orchestrator.google.pacing import ReadExecutor, RetryPolicy, TokenBucket
@@ -82,7 +83,8 @@ class GoogleClients:
 
     def __init__(self, config: Config, credentials: LoadedCredentials, *, sleep: Callable[[float], None] = time.sleep,
                  rand: Callable[[], float] = random.random, clock: Callable[[], float] = time.monotonic,
-                 chunks: ChunkPolicy | None = None) -> None:
+                 chunks: ChunkPolicy | None = None,
+                 warn: Callable[[str], None] = lambda text: print(f"zeues-migrate: {text}", file=sys.stderr)) -> None:
         self.config = config
         self.credentials = credentials
         self.stats = ApiStats()
@@ -90,6 +92,8 @@ class GoogleClients:
         self._chunks = chunks
         self._policy = RetryPolicy(max_attempts=config.read_attempts)
         self._https: list[RequestsHttp] = []
+        self._warn = warn
+        self._endpoint_checked = False
 
     @classmethod
     def from_config(cls, config: Config, **kwargs: Any) -> GoogleClients:
@@ -97,6 +101,11 @@ class GoogleClients:
         return cls(config, load_credentials(config.credentials), **kwargs)
 
     def _http(self, read_timeout: float) -> RequestsHttp:
+        if not self._endpoint_checked:  # every client's token is attached by the http built here
+            warning = guard_endpoint(self.config, self.credentials)
+            self._endpoint_checked = True
+            if warning:
+                self._warn(warning)
         http = RequestsHttp(self.credentials.credentials, read_timeout=read_timeout)
         self._https.append(http)
         return http

@@ -6,6 +6,10 @@ refresh token, issued to a Desktop OAuth client that lives in the script's own s
 accounts still load (reads through the Sheets API work with them) and are refused when the bridge is called.
 The emulator checks tokens as Google does, so an endpoint override needs credentials too (it mints an
 authorized-user file whose `token_uri` is its own token endpoint); there are no anonymous credentials.
+
+Credentials go only to Google's hosts over https, or to this machine (`guard_endpoint`): a real token (its
+`token_uri` is Google's) sent to another endpoint needs `allow_foreign_endpoint` and is announced on stderr;
+plain http to another machine is refused always, since anyone on the way could read the token.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from urllib.parse import urlsplit
 
 import google.auth
 import google.auth.exceptions
-from google.auth.credentials import Credentials
+from google.auth.credentials import AnonymousCredentials, Credentials
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
+from orchestrator.config import SETTINGS, Config, ConfigInvalid
 from orchestrator.google.errors import CredentialsError, ServiceAccountNotAllowed, scopes_hint
 from orchestrator.google.scopes import REQUIRED_SCOPES
 
@@ -43,6 +48,7 @@ class LoadedCredentials:
     credentials: Credentials
     kind: CredentialKind  # service_account covers every non-user identity (impersonated, workload identity)
     source: str  # where they came from, for `doctor`
+    local: bool = False  # minted for this machine (the emulator's): its token endpoint is a loopback address
 
     def require_scripts_run(self) -> None:
         """Refuse credentials Google does not accept on `scripts.run`, before anything is sent."""
@@ -100,7 +106,7 @@ def load_credentials_file(path: Path) -> LoadedCredentials:
         # google-auth always refreshes at Google's endpoint; a file minted by the local emulator names its own,
         # and a refresh token is only ever sent to Google or to this machine.
         creds = creds.with_token_uri(token_uri)
-    return LoadedCredentials(creds, "user", where)
+    return LoadedCredentials(creds, "user", where, local=is_loopback(token_uri))
 
 
 def is_loopback(url: str) -> bool:
@@ -116,6 +122,48 @@ def is_loopback(url: str) -> bool:
         return False
 
 
+GOOGLE_API_DOMAIN = "googleapis.com"
+
+
+def is_google(url: str) -> bool:
+    """An https URL on Google's API domain (googleapis.com and its subdomains)."""
+    parsed = urlsplit(url)
+    host = (parsed.hostname or "").lower().rstrip(".")
+    return parsed.scheme == "https" and (host == GOOGLE_API_DOMAIN or host.endswith("." + GOOGLE_API_DOMAIN))
+
+
+class EndpointRefused(ConfigInvalid):
+    """The endpoint override would carry these credentials where they must not go (CONFIG_INVALID)."""
+
+
+def guard_endpoint(config: Config, credentials: LoadedCredentials) -> str | None:
+    """Refuse, before anything is sent, an endpoint the credentials must not go to; the warning to print when
+    the operator allowed a foreign one, else None. Anonymous credentials carry nothing."""
+    endpoint = config.endpoint
+    if endpoint is None or is_google(endpoint) or isinstance(credentials.credentials, AnonymousCredentials):
+        return None
+    flag = SETTINGS["allow_foreign_endpoint"]
+    where = f"the endpoint {endpoint}" + (f" (from {config.source['endpoint']})" if "endpoint" in config.source
+                                          else "")
+    if urlsplit(endpoint).scheme != "https" and not is_loopback(endpoint):
+        raise EndpointRefused(
+            f"refused: {where} is plain http to another machine, so the bearer token of {credentials.source} "
+            f"would cross the network readable by anyone on the way. Use https, or the emulator on 127.0.0.1; "
+            f"{flag.flag} does not lift this.")
+    if is_loopback(endpoint) and credentials.local:
+        return None  # the emulator's own token, to the emulator
+    what = ("a Google token (its token endpoint is Google's)" if not credentials.local
+            else "a token minted on this machine")
+    if not config.allow_foreign_endpoint:
+        raise EndpointRefused(
+            f"refused: {credentials.source} holds {what}, and {where} is not Google's: the token would be sent "
+            "there. Against the emulator use the credentials file it mints (`python -m orchestrator.emulator` "
+            f"prints it) or unset the endpoint for Google; to send this token there anyway, add {flag.flag} "
+            f"(environment variable {flag.env}=1, or `{flag.key} = true` in the configuration file).")
+    return (f"warning: sending {what} from {credentials.source} to {where}, which is not Google's "
+            f"({flag.flag} is set). Anyone serving that endpoint can act as you on Google until the token expires.")
+
+
 def _service_account(info: dict[str, Any], where: str, kind: str) -> LoadedCredentials:
     if kind != "service_account":  # impersonation and workload identity stand for service accounts too
         raise CredentialsError(f"{where} has type {kind!r}, a service-account identity: Google does not allow "
@@ -125,7 +173,7 @@ def _service_account(info: dict[str, Any], where: str, kind: str) -> LoadedCrede
             info, scopes=list(REQUIRED_SCOPES))
     except (ValueError, KeyError) as exc:
         raise CredentialsError(f"{where} is not a valid service-account key ({exc}).") from None
-    return LoadedCredentials(creds, "service_account", where)
+    return LoadedCredentials(creds, "service_account", where, local=is_loopback(str(info.get("token_uri") or "")))
 
 
 def application_default_credentials(

@@ -10,6 +10,7 @@ limit, so a long run ends with the script's own answer (or its time-limit error)
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from orchestrator.google.errors import (
     ApiError,
     GoogleError,
     QuotaExhausted,
+    ScriptError,
     TransportError,
     error_from_http,
     script_error,
@@ -35,6 +37,33 @@ MIN_OP_ID_LENGTH = 8  # the bridge refuses shorter ones (appsscript/Api.js)
 def new_op_id() -> str:
     """A fresh operation id: one per intended change, reused verbatim when that change is retried."""
     return uuid.uuid4().hex
+
+
+# A JavaScript stack frame as it appears in an error text: "    at fn (Api.js:12:3)", "at fn (line 47)".
+_STACK_LINE = re.compile(r"^\s*at\s.*(:\d+|line \d+)\)?\s*$")
+
+
+def strip_stack(text: str) -> str:
+    """The error text without its JavaScript stack frames: the code and the sentence are for the user; the frames
+    are for whoever debugs the bridge (Apps Script → Executions keeps them)."""
+    return "\n".join(line for line in text.splitlines() if not _STACK_LINE.match(line)).strip()
+
+
+def _without_stack(function: str, error: dict[str, Any], op_id: str) -> ScriptError:
+    """The typed error of a script error, its message free of stack lines (`scriptStackTraceElements` and frames
+    inside `errorMessage`); the frames stay on the error's `stack` attribute, never in what is printed."""
+    details = [dict(d) for d in error.get("details") or [] if isinstance(d, dict)]
+    stack = list(details[0].get("scriptStackTraceElements") or []) if details else []
+    for detail in details:
+        detail.pop("scriptStackTraceElements", None)
+        if isinstance(detail.get("errorMessage"), str):
+            detail["errorMessage"] = strip_stack(detail["errorMessage"])
+    clean = {**error, "details": details}
+    if isinstance(error.get("message"), str):
+        clean["message"] = strip_stack(error["message"])
+    typed = script_error(function, clean, op_id)
+    typed.stack = [s for s in stack if isinstance(s, dict)]
+    return typed
 
 
 class ScriptClient:
@@ -65,7 +94,7 @@ class ScriptClient:
         try:
             operation = self._send(function, op_id, body)
             if "error" in operation:
-                raise script_error(function, operation["error"] or {}, op_id)
+                raise _without_stack(function, operation["error"] or {}, op_id)
             response = operation.get("response") or {}
             result = response.get("result") if isinstance(response, dict) else None
             if result is None:  # the function returned nothing (Google then leaves `result` out)

@@ -22,6 +22,7 @@ import urllib3.exceptions
 from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.transport.requests import AuthorizedSession
 
+from orchestrator.google.auth import is_loopback
 from orchestrator.google.errors import AuthExpired, CredentialsError, MissingScopes, TransportError, scopes_hint
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -53,6 +54,7 @@ class RequestsHttp:
     def __init__(self, credentials: Credentials, *, read_timeout: float,
                  connect_timeout: float = DEFAULT_CONNECT_TIMEOUT, session: AuthorizedSession | None = None) -> None:
         anonymous = isinstance(credentials, AnonymousCredentials)
+        self._carries_token = not anonymous
         # Refresh once on 401 (google-auth's default is twice); anonymous credentials cannot refresh at all.
         self._session = session or AuthorizedSession(  # type: ignore[no-untyped-call]
             credentials, refresh_status_codes=() if anonymous else (401,), max_refresh_attempts=1)
@@ -64,6 +66,10 @@ class RequestsHttp:
                 headers: Mapping[str, str] | None = None, redirections: int = 5,
                 connection_type: Any = None) -> tuple[httplib2.Response, bytes]:
         del redirections, connection_type  # redirects are never followed; requests picks the connection
+        if self._carries_token and not uri.startswith("https://") and not is_loopback(uri):
+            # The last line of `auth.guard_endpoint`: a bearer token never crosses the network readable.
+            raise TransportError(f"refused to send a token over plain http to {_origin(uri)}: use https",
+                                 may_have_run=False)
         send_headers = {k: v for k, v in (headers or {}).items() if k.lower() != "content-length"}
         data = body.encode("utf-8") if isinstance(body, str) else body  # requests would send str as latin-1
         self.requests_sent += 1

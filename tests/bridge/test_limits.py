@@ -85,12 +85,12 @@ def test_the_menu_refuses_over_the_limit_before_its_question_and_its_backup(emul
     copies = len(emulator.state()["spreadsheets"])
     run = menu(emulator, sid, "menuApplyPending")  # no answer scripted: a question would fail the run
     (alert,) = run["alerts"]
-    assert "Nothing was changed" in alert["prompt"] and "over Google's limit of 10000000" in alert["prompt"]
+    assert "No se cambió nada" in alert["prompt"] and "over Google's limit of 10000000" in alert["prompt"]
     assert len(emulator.state()["spreadsheets"]) == copies, "no backup"
     assert HISTORY not in live.sheet_titles(sid)
 
     sid = emulator.create_spreadsheet(near_the_limit(0))  # the menu's backup row goes in the same new history sheet
-    assert "Applied" in menu(emulator, sid, "menuApplyPending", "YES")["alerts"][-1]["prompt"]
+    assert "Se aplicó" in menu(emulator, sid, "menuApplyPending", "YES")["alerts"][-1]["prompt"]
     assert cell_count(live, sid) == CELL_LIMIT
 
 
@@ -101,9 +101,10 @@ def rollback_net(live: Live, sid: str) -> int:
 
 
 def applied_near_the_limit(live: Live, emulator: Any, over: int) -> str:
-    """3.0 applied, then the workbook grown so that rolling it back ends `over` cells past CELL_LIMIT. An archive
+    """3.0 applied, then the workbook grown so that rolling it back peaks `over` cells past CELL_LIMIT. An archive
     can outweigh the columns it replaces (here a grid with no empty row: each archived row is six cells, each
-    deleted row three)."""
+    deleted row three); the capture sheet (the deleted columns copied first, as tall as Operaciones and as wide as
+    its rightmost deleted column) is there from the start of the batch to its follow-up, so it counts at the peak."""
     resource = small()
     ops = resource["sheets"][0]
     ops["properties"]["gridProperties"]["rowCount"] = len(ops["data"][0]["rowData"])
@@ -111,7 +112,9 @@ def applied_near_the_limit(live: Live, emulator: Any, over: int) -> str:
     apply(live, sid, v30())
     net = rollback_net(live, sid)
     assert net > 0
-    grow = CELL_LIMIT + over - net - cell_count(live, sid)
+    grid = live.grid(sid, "Operaciones")
+    capture = grid["rowCount"] * grid["columnCount"]  # the 3.0 columns are the rightmost
+    grow = CELL_LIMIT + over - net - capture - cell_count(live, sid)
     live.batch_update(sid, [{"appendDimension": {"sheetId": 4242, "dimension": "ROWS", "length": grow}}])
     return str(sid)
 
@@ -129,7 +132,8 @@ def test_a_rollback_over_the_limit_is_refused_and_one_at_it_accepted(live: Live,
         assert grids(live, sid) == before
     else:
         assert live.run("rollbackMigration", request)["status"] == "rolled_back"
-        assert cell_count(live, sid) == CELL_LIMIT
+        grid = live.grid(sid, "Operaciones")
+        assert cell_count(live, sid) == CELL_LIMIT - grid["rowCount"] * (grid["columnCount"] + 3)  # capture gone
     assert FILLER in live.sheet_titles(sid)
 
 

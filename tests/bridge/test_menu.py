@@ -35,7 +35,7 @@ def test_no_changes_nothing_for_every_item_that_changes_something(emulator: Any,
     snapshot = live.snapshot(sid)
     for item in ("menuBackupNow", "menuApplyPending", "menuPause", "menuResume"):
         run = menu(emulator, sid, item, "NO")
-        assert "Nothing was changed" in run["alerts"][-1]["prompt"], item
+        assert any(t in run["alerts"][-1]["prompt"] for t in ("Nothing was changed", "No se cambió nada")), item
     assert live.snapshot(sid) == snapshot
 
 
@@ -44,10 +44,10 @@ def test_apply_and_roll_back_from_the_menu(emulator: Any, live: Live, new_sheet:
     v21 = live.header(sid, "Operaciones")
     run = menu(emulator, sid, "menuApplyPending", "YES")
     assert run["alerts"][0]["buttons"] == "YES_NO" and "3.0" in run["alerts"][0]["prompt"]
-    assert "Applied" in run["alerts"][-1]["prompt"] and "Ocupado_Por" in run["alerts"][-1]["prompt"]
+    assert "Se aplicó" in run["alerts"][-1]["prompt"] and "Ocupado_Por" in run["alerts"][-1]["prompt"]
     assert live.header(sid, "Operaciones") == v21 + V30_COLUMNS
     assert [r["action"] for r in history(live, sid)] == ["backup", "apply"]
-    assert "up to date" in prompts(menu(emulator, sid, "menuApplyPending"))
+    assert "al día" in prompts(menu(emulator, sid, "menuApplyPending"))
 
     snapshot = live.snapshot(sid)
     menu(emulator, sid, "menuRollbackLast", "NO")
@@ -74,7 +74,7 @@ def test_pause_blocks_the_operator_until_resume(emulator: Any, live: Live, new_s
         assert err.code == "ZEUES_HOLD"
     run = menu(emulator, sid, "menuApplyPending")  # refused before the question: no backup is made either
     (alert,) = run["alerts"]
-    assert "paused" in alert["prompt"] and "Nothing was changed" in alert["prompt"]
+    assert "pausadas" in alert["prompt"] and "No se cambió nada" in alert["prompt"]
     assert [r["action"] for r in history(live, sid)] == ["hold"]
     menu(emulator, sid, "menuResume", "YES")
     assert "not paused" in prompts(menu(emulator, sid, "menuSchemaStatus"))

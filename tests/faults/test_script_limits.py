@@ -110,7 +110,7 @@ def test_a_menu_run_holding_the_lock_makes_the_cli_wait_or_find_it_applied(
     finally:
         owner.join(timeout=60)
     assert menu and "error" not in menu[0], menu
-    assert menu[0]["alerts"][-1]["prompt"].startswith("Done. Applied"), menu[0]["alerts"]
+    assert menu[0]["alerts"][-1]["prompt"].startswith("Listo. Se aplicó"), menu[0]["alerts"]
 
     if first.code == ExitCode.LOCK_BUSY:
         assert first.error["code"] == "LOCK_BUSY" and "another migration run holds the script lock" in first.message

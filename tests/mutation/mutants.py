@@ -39,7 +39,7 @@ MUTANTS: list[Mutant] = [
              "and_keeps_its_run")),
     Mutant("apply: old header compared one column short", VERIFY, "ok=header[:width] == snapshot.header,",
            "ok=header[:width - 1] == snapshot.header[:width - 1],", (UNIT_NEGATIVE,)),
-    _forced("apply: new columns at the end passes", "at_end = header[width:] == names", "header[width:] == names"),
+    _forced("apply: new columns at the end passes", "ok=at_end and all(between),", "at_end and all(between)"),
     _forced("apply: tag check passes", "ok=not missing,\n", "not missing",
             (UNIT_NEGATIVE, E2E_NEGATIVE + "::test_an_apply_whose_sheet_is_wrong_after_the_change_fails_verification_"
              "and_keeps_its_run")),
@@ -62,8 +62,8 @@ MUTANTS: list[Mutant] = [
            (UNIT_NEGATIVE,)),
     # -- verify_rollback ------------------------------------------------------------------------------------
     _forced("rollback: archive present passes", "ok=archive is not None, detail=archive_sheet", "archive is not None"),
-    _forced("rollback: header check passes", "ok=header == snapshot.header[:width],", "header == snapshot.header[:width]"),
-    Mutant("rollback: archive comparison passes", VERIFY, "same = same and want == have", "same = True",
+    _forced("rollback: header check passes", "ok=placed and not left,", "placed and not left"),
+    Mutant("rollback: archive comparison passes", VERIFY, "ok=not differ and None not in arch_at,", "ok=True,",
            (UNIT_NEGATIVE, E2E_NEGATIVE + "::test_a_rollback_whose_archive_was_altered_fails_verification_and_keeps_"
             "its_run")),
     Mutant("rollback: tags left behind ignored", VERIFY, "gone = [t for t in state.tags if t.migration == migration_id]",
@@ -94,11 +94,17 @@ MUTANTS: list[Mutant] = [
            (UNIT_NEGATIVE + "::test_a_failed_verification_is_raised_and_keeps_the_run_a_passed_one_retires_it",
             E2E_NEGATIVE + "::test_an_apply_whose_sheet_is_wrong_after_the_change_fails_verification_and_keeps_its_run")),
     Mutant("backup proof: header never compared", RUNS,
-           "if grid is None or [str(c) for c in (header or [[]])[0]] != snapshot.header:", "if grid is None:",
+           "if grid is None or got != snapshot.header and not (", "if grid is None and not (",
            (UNIT_NEGATIVE, E2E_NEGATIVE + "::test_a_backup_with_another_header_is_refused_before_any_change_and_the_"
             "run_kept")),
-    Mutant("backup proof: cells never compared", RUNS, "            concurrent += len(changes)\n",
+    Mutant("backup proof: cells never compared", RUNS, "            bad += wrong\n", "            bad += []\n",
+           (UNIT_NEGATIVE, "tests/faults/test_backup_proof.py::test_an_emptied_backup_is_refused_before_any_change_"
+            "then_a_new_one_is_made")),
+    Mutant("backup proof: concurrent writes not counted", RUNS, "            concurrent += changes\n",
            "            concurrent += 0\n", (UNIT_NEGATIVE,)),
+    Mutant("backup proof: the live sheet read after the copy ignored", VERIFY,
+           "if not same_cell(c, row[0], s, s_row) and not same_cell(c, row[0], l, l_row):",
+           "if not same_cell(c, row[0], s, s_row):", (UNIT_NEGATIVE,)),
     Mutant("opId: a rerun sends a new opId instead of replaying", RUNS,
            '{"opId": self.checkpoint.op_ids[step],', '{"opId": new_op_id(),',
            ("tests/e2e/test_replay.py::test_restore_runs_the_loop_and_acts_once_after_a_lost_reply",)),

@@ -70,3 +70,23 @@ def test_rehearse_needs_the_checkout_and_says_so(installed: Path, tmp_path: Path
     done = _run(installed, tmp_path, "rehearse", "--json")
     assert done.returncode == 2, (done.returncode, done.stderr[-2000:])
     assert "source checkout" in json.loads(done.stdout)["error"]["message"]
+
+
+def test_the_installed_cli_ignores_zeues_failpoints(installed: Path, emulator: Emulator, tmp_path: Path) -> None:
+    """The failpoints are armed only by the test suite's sitecustomize (tests/support/offline), which the wheel
+    does not hold: the installed tool runs through a failpoint as if the variable were not set."""
+    site = Path(subprocess.run([str(installed / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()"
+                                "['purelib'])"], capture_output=True, text=True, check=True).stdout.strip())
+    shipped = [p for p in site.rglob("*.py") if "zz_dependencies" not in p.name]
+    assert not [p for p in shipped if p.name in ("sitecustomize.py", "local_only.py") or "tests" in p.parts]
+    assert not [p for p in shipped if "environ" in p.read_text("utf-8") and "FAILPOINTS" in p.read_text("utf-8")]
+    sid = emulator.create_spreadsheet(build_workbook(WorkbookOptions(spools=25, seed=3)))
+    flags = ["--endpoint", emulator.url, "--deployment-id", emulator.deployment_id, "--spreadsheet-id", sid,
+             "--credentials", str(emulator.credentials_file(tmp_path / "token.json")), "--reads-per-minute", "0",
+             "--checkpoint-dir", str(tmp_path / "checkpoints"), "--json"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZEUES_", "PYTHON"))}
+    env["ZEUES_FAILPOINTS"] = "after:snapshot,before:backup,before:apply"
+    applied = subprocess.run([str(installed / "zeues-migrate"), "apply", "--execute", "--yes", *flags], cwd=tmp_path,
+                             env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+    assert applied.returncode == 0, (applied.returncode, applied.stderr[-3000:])
+    assert json.loads(applied.stdout)["result"][0]["status"] == "applied"

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from orchestrator.engine.state import HISTORY_SHEET
+from orchestrator.contract.sheets import HISTORY_SHEET
 from tests.support.live import Live
 
 ARCHIVE_TITLE = re.compile(r"^(_zeues_archive_[^_]+)_\d{8}T\d{6}Z$")

@@ -1,7 +1,10 @@
 'use strict';
 /**
- * Session: the run is executed as the spreadsheet owner (deployments "execute as me"), so the active and
- * effective users are the same account; the script time zone comes from appsscript.json.
+ * Session: the active and effective users are the same account, the one the run executes as: for an API run the
+ * deployment's user (the owner), for a menu run the person who clicked the item (`/_emulator/menu-run`
+ * `userEmail`). Google: getEffectiveUser "in most other scenarios ... returns the same account as getActiveUser()"
+ * (it differs only for "execute as me" web apps and installable triggers, which the bridge does not use)
+ * (developers.google.com/apps-script/reference/base/session). The script time zone comes from appsscript.json.
  */
 const host = require('./host');
 

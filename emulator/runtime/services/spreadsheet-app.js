@@ -17,6 +17,7 @@ const enums = require('./enums');
 const validation = require('./validation');
 const metadata = require('./metadata');
 const { Ui } = require('./ui');
+const { User } = require('./session');
 const { Exception, ApiFailure, toException, OPEN_BY_ID_FAILED, COORDINATES_OUTSIDE } = require('./errors');
 
 const { DeveloperMetadataVisibility } = enums;
@@ -124,6 +125,15 @@ class Spreadsheet {
   getUrl() { return 'https://docs.google.com/spreadsheets/d/' + this._id + '/edit'; }
   getSpreadsheetTimeZone() { return this._timeZone(); }
   getSpreadsheetLocale() { return this._meta().properties.locale || 'en_US'; }
+  /**
+   * The Drive file's owner, whoever runs the script ("Returns the owner of the document, or null for a document
+   * in a shared drive"; scopes spreadsheets.currentonly or spreadsheets:
+   * developers.google.com/apps-script/reference/spreadsheet/spreadsheet#getOwner()).
+   */
+  getOwner() {
+    const owners = eng('driveGet', this._id, { fields: 'owners' }).owners || [];
+    return owners.length ? new User(String(owners[0].emailAddress || '')) : null;
+  }
 
   getSheets() {
     return (this._meta().sheets || [])

@@ -1,11 +1,14 @@
-"""Loaded (through PYTHONPATH) by the `zeues-migrate` subprocesses of the credential tests, before anything
-else: nothing may reach Google or the internet from a test.
+"""Loaded (through PYTHONPATH) by the `zeues-migrate` subprocesses of the tests, before anything else: nothing
+may reach Google or the internet from a test.
 
 - Name resolution answers only for local hosts: any other host fails at once, the way an offline machine
   fails, so a request meant for Google can never leave the machine.
 - google-auth sends every authorized-user refresh to Google's fixed token endpoint (it ignores a file's
   `token_uri` on purpose); with TEST_GOOGLE_TOKEN_URI set, that endpoint is the test's local token server
   instead, which answers as Google does for an expired refresh token.
+- ZEUES_FAILPOINTS (`after:backup,before:apply`) arms the failpoints of orchestrator/engine/failpoints.py, in
+  this process. This file is the only place that reads the variable: it is not in the wheel, so the installed
+  tool ignores it.
 """
 
 from __future__ import annotations
@@ -21,3 +24,8 @@ if os.environ.get("TEST_GOOGLE_TOKEN_URI"):
     import google.oauth2.credentials
 
     google.oauth2.credentials._GOOGLE_OAUTH2_TOKEN_ENDPOINT = os.environ["TEST_GOOGLE_TOKEN_URI"]
+
+if os.environ.get("ZEUES_FAILPOINTS", "").strip():
+    from orchestrator.engine import failpoints
+
+    failpoints.arm(os.environ["ZEUES_FAILPOINTS"].split(","))

@@ -19,7 +19,7 @@ from orchestrator.cli import main
 from orchestrator.engine.state import HISTORY_COLUMNS, HISTORY_SHEET
 from tests.support.tokens import token_file
 
-ENDPOINT = "http://google.test"
+ENDPOINT = "http://127.0.0.1:9"  # loopback: the test token may go there (orchestrator/google/auth.py)
 SID = "1SpreadsheetForCliTests"
 DEPLOYMENT = "AKfycbCliTests"
 SPREADSHEETS = f"{ENDPOINT}/v4/spreadsheets/{SID}"
@@ -61,7 +61,7 @@ def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     def run(*args: str, connect: bool = True) -> Invocation:
         flags = ["--endpoint", ENDPOINT, "--deployment-id", DEPLOYMENT, "--spreadsheet-id", SID,
                  "--reads-per-minute", "0", "--read-attempts", "1", "--checkpoint-dir", str(tmp_path / "ck"),
-                 "--credentials", str(token_file(tmp_path / "token.json"))]
+                 "--credentials", str(token_file(tmp_path / "token.json", f"{ENDPOINT}/token"))]
         result = CliRunner().invoke(main, [*args, *(flags if connect else [])], catch_exceptions=False)
         return Invocation(result.exit_code, result.stdout, result.stderr)
 

@@ -35,7 +35,7 @@ def test_dump_needs_no_deployment_id(mocked: responses.RequestsMock, invoke: Inv
     mocked.add_callback("GET", GET, callback=_answer)
     out = tmp_path / "sub" / "dump.json"
     result = CliRunner().invoke(main, ["dump", "-o", str(out), "--endpoint", ENDPOINT, "--spreadsheet-id", SID,
-                                       "--credentials", str(token_file(tmp_path / "token.json")),
+                                       "--credentials", str(token_file(tmp_path / "token.json", f"{ENDPOINT}/token")),
                                        "--reads-per-minute", "0", "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -45,8 +45,9 @@ def test_dump_needs_no_deployment_id(mocked: responses.RequestsMock, invoke: Inv
     assert not [c for c in mocked.calls if c.request.method != "GET"], "dump only reads"
 
 
-def test_an_unwritable_output_is_a_usage_error(invoke: Invoke, tmp_path: Path) -> None:
+def test_an_unwritable_output_is_a_local_io_error(invoke: Invoke, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     out = invoke("dump", "-o", str(blocker / "dump.json"), "--json")
-    assert out.code == ExitCode.USAGE and out.doc["error"]["message"].startswith(f"cannot write {blocker}")
+    assert out.code == ExitCode.LOCAL_IO and out.doc["error"]["code"] == "LOCAL_IO"
+    assert out.doc["error"]["message"].startswith(f"cannot create the folder {blocker}")

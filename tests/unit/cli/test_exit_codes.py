@@ -3,6 +3,7 @@ real CLI with Google's answers mocked at the HTTP level."""
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,11 @@ import requests
 import responses
 
 from orchestrator.cli.common import Failure, classify
-from orchestrator.config import ConfigError
+from orchestrator.config import ConfigError, ConfigInvalid
 from orchestrator.emulator import EmulatorError
 from orchestrator.engine.checkpoint import CheckpointError
 from orchestrator.engine.findings import Finding, Refused
+from orchestrator.engine.private_files import LocalIOError
 from orchestrator.engine.runs import RunReport, VerificationFailed
 from orchestrator.engine.state import StateError
 from orchestrator.engine.verify import Check, VerifyReport
@@ -56,6 +58,9 @@ CASES: list[tuple[BaseException, ExitCode, str]] = [
     (Failure(ExitCode.USAGE, "no terminal"), ExitCode.USAGE, "USAGE"),
     (Failure(ExitCode.VIOLATIONS, "8 cells break their column contracts"), ExitCode.VIOLATIONS, "VIOLATIONS"),
     (ConfigError("missing"), ExitCode.USAGE, "ConfigError"),
+    (ConfigInvalid("read_timeout: inf"), ExitCode.USAGE, "CONFIG_INVALID"),
+    (LocalIOError("/x/ck.json", OSError(errno.ENOSPC, "No space left on device")), ExitCode.LOCAL_IO, "LOCAL_IO"),
+    (PermissionError(errno.EACCES, "Permission denied", "/x"), ExitCode.LOCAL_IO, "LOCAL_IO"),
     (CredentialsError("bad file"), ExitCode.USAGE, "CredentialsError"),
     (ServiceAccountNotAllowed("no"), ExitCode.USAGE, "ServiceAccountNotAllowed"),
     (DeploymentNotFound("404"), ExitCode.USAGE, "DeploymentNotFound"),

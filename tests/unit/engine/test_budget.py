@@ -78,12 +78,17 @@ def test_pending_migrations_chain() -> None:
     assert apply_budget(s, []).after == s.cell_count
 
 
-def test_a_rollback_deletes_first_then_adds_its_archive() -> None:
+def test_a_rollback_captures_then_deletes_then_adds_its_archive() -> None:
     s = state(ops_rows=1000, history=(100, 10), last_row=3)
-    budget = rollback_budget(s, ["Operaciones"] * 3, archive_rows=400)
+    budget = rollback_budget(s, [("Operaciones", 66), ("Operaciones", 67), ("Operaciones", 68)], archive_rows=400,
+                             key_columns={"Operaciones": 3})
     assert budget.columns == -3000 and budget.archive == 401 * 6 and budget.history == 0
-    assert budget.after == s.cell_count - 3000 + 2406
-    assert budget.peak == s.cell_count  # the deletion comes before the archive in the one batchUpdate
+    assert budget.capture == 1000 * 69  # as tall as the sheet, as wide as the rightmost deleted column
+    assert budget.after == s.cell_count - 3000 + 2406  # the captures are gone at the end
+    assert budget.peak == s.cell_count + 69_000  # the captures come first in the one batchUpdate
+    # A key column right of the deleted ones widens the capture.
+    wider = rollback_budget(s, [("Operaciones", 2)], archive_rows=0, key_columns={"Operaciones": 9})
+    assert wider.capture == 1000 * 10 and wider.after == s.cell_count - 1000 + 4
 
 
 def test_the_limit_is_exact() -> None:

@@ -95,7 +95,8 @@ def test_two_discards_keep_both_files(tmp_path: Path) -> None:
     for _ in range(2):
         store.start("sheet1", "apply", "3.0", "sha256:x", ["backup", "apply"])
         aside = store.discard("sheet1", "apply", "3.0")
-        assert aside is not None and re.fullmatch(r"apply-3\.0\.discarded-\d{8}T\d{6}\.\d{6}Z\.json", aside.name)
+        assert aside is not None and re.fullmatch(r"apply-3\.0\.discarded-\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{8}\.json",
+                                                  aside.name)
     assert len(list((tmp_path / "sheet1").glob("*.discarded-*.json"))) == 2
 
 

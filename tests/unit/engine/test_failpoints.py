@@ -1,4 +1,5 @@
-"""The test-only failpoints: a no-op unless named in ZEUES_FAILPOINTS, then a SIGKILL of the process itself."""
+"""The test-only failpoints: a no-op unless named in ZEUES_FAILPOINTS (read by the tests' sitecustomize), then a
+SIGKILL of the process itself."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import signal
 import subprocess
 import sys
 
+from tests.support.cli import OFFLINE
+
 CODE = "from orchestrator.engine.failpoints import failpoint; failpoint('before:apply'); print('alive')"
 
 
 def _run(failpoints: str | None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "ZEUES_FAILPOINTS"}
+    env = {k: v for k, v in os.environ.items() if k != "ZEUES_FAILPOINTS"} | {"PYTHONPATH": str(OFFLINE)}
     if failpoints is not None:
         env["ZEUES_FAILPOINTS"] = failpoints
     return subprocess.run([sys.executable, "-c", CODE], env=env, capture_output=True, text=True, timeout=60)

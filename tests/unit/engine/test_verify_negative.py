@@ -253,8 +253,11 @@ ROLLBACK_WRONGS: dict[str, tuple[Wrong, str | list[str]]] = {
                                                                  "columns' values"),
     "an archive row extra": (lambda b: _archive(b).rows.append(["Operaciones", 3, "T-2", "x", "", ""]),
                              "Operaciones: archive holds exactly the removed columns' values"),
-    "an archive row with another row number": (lambda b: _archive(b).set(3, 1, 4),
-                                               "Operaciones: archive holds exactly the removed columns' values"),
+    # Archive rows are matched by key (a sort moves rows): another key is another row's values.
+    "an archive row with another key": (lambda b: _archive(b).set(4, 2, "T-2"),
+                                        "Operaciones: archive holds exactly the removed columns' values"),
+    "an archive column renamed": (lambda b: _archive(b).set(1, 4, "Fecha"),
+                                  "Operaciones: archive holds exactly the removed columns' values"),
     "a tag left behind": (lambda b: b.tag_column("Operaciones", WIDTH, "Ocupado_Por", MIGRATION.id),
                           "column tags removed"),
     "event types left registered": (lambda b: b.set_meta(MetaKey.EVENT_TYPES, REGISTRY),
@@ -366,15 +369,161 @@ def test_a_backup_with_another_header_is_refused_and_the_run_kept(tmp_path: Path
     assert run.existing() is not None, "the checkpoint stays for a rerun"
 
 
-def test_a_backup_cell_that_differs_from_the_snapshot_is_counted_not_hidden(tmp_path: Path) -> None:
-    # The copy is newer than the snapshot: a differing cell is taken as a write made in between, and counted.
-    def two_writes(book: FakeBook) -> None:
-        book.sheets["Operaciones"].set(3, 2, "JP(7)")
-        book.sheets["Metadata"].set(3, 0, "e3")
+def test_a_column_appended_before_the_copy_is_in_the_live_header_too_and_proves_the_backup(tmp_path: Path) -> None:
+    def appended(book: FakeBook) -> None:
+        book.sheets["Metadata"].set(1, len(META_HEADER), "extra")
 
-    run, prove = _backup_run(tmp_path, two_writes)
+    run, prove = _backup_run(tmp_path, appended)
+    appended(cast(FakeReader, run.clients.sheets).books[SID])
+    prove()
+    assert run.done("verify_backup")
+
+
+def _two_writes(book: FakeBook) -> None:
+    book.sheets["Operaciones"].set(3, 2, "JP(7)")
+    book.sheets["Metadata"].set(3, 0, "e3")
+
+
+def test_a_backup_cell_that_differs_from_the_snapshot_is_counted_when_the_live_sheet_has_it(tmp_path: Path) -> None:
+    # A write made between the snapshot and the copy is in the copy and in the live sheet read after it: counted.
+    run, prove = _backup_run(tmp_path, _two_writes)
+    _two_writes(cast(FakeReader, run.clients.sheets).books[SID])
     prove()
     assert run.result("verify_backup", BackupVerified).concurrent_changes == 2
+
+
+def test_a_write_made_after_the_copy_is_in_the_live_sheet_only_and_proves_nothing_wrong(tmp_path: Path) -> None:
+    run, prove = _backup_run(tmp_path, None)
+    _two_writes(cast(FakeReader, run.clients.sheets).books[SID])
+    prove()
+    assert run.result("verify_backup", BackupVerified).concurrent_changes == 0
+
+
+def test_a_row_written_before_and_after_the_copy_is_proven_cell_by_cell(tmp_path: Path) -> None:
+    # One cell written before the copy (in the copy and the live sheet), another of the same row after it (live only):
+    # the copy's row equals neither row whole, but each of its cells equals one of the two.
+    run, prove = _backup_run(tmp_path, lambda b: b.sheets["Operaciones"].set(3, 2, "JP(7)"))
+    live = cast(FakeReader, run.clients.sheets).books[SID].sheets["Operaciones"]
+    live.set(3, 2, "JP(7)")
+    live.set(3, 3, "01-02-2026")
+    prove()
+    assert run.result("verify_backup", BackupVerified).concurrent_changes == 1
+
+
+def _empty_the_copy(book: FakeBook) -> None:
+    for sheet in book.sheets.values():
+        del sheet.rows[1:]
+
+
+DAMAGED_COPIES: dict[str, tuple[Wrong, str]] = {
+    # (a copy cell the live sheet does not have either, what the message names)
+    "a cell only the copy has": (_two_writes, "Operaciones row 3 (T-2) Armador: snapshot '', live '', backup 'JP(7)'"),
+    "every data row cleared": (_empty_the_copy, "Operaciones row 2 (T-1) OT: snapshot 1, live 1, backup ''"),
+    "a row's cells shifted": (lambda b: b.sheets["Operaciones"].rows[2].insert(0, ""), "row 3 (T-2)"),
+}
+
+
+@pytest.mark.parametrize("case", DAMAGED_COPIES)
+def test_a_damaged_backup_is_refused_naming_it_and_what_differs(tmp_path: Path, case: str) -> None:
+    wrong, named = DAMAGED_COPIES[case]
+    run, prove = _backup_run(tmp_path, wrong)
+    with pytest.raises(Refused) as refused:
+        prove()
+    (finding,) = refused.value.findings
+    assert finding.code == ErrorCode.BACKUP_MISMATCH
+    assert BACKUP in finding.message and named in finding.message and "--discard-checkpoint" in finding.message
+    assert not run.done("verify_backup") and run.existing() is not None
+
+
+# -- rows compared by key, columns by tag and name (a human sorts, a human adds a column) ---------------------
+
+def _sort_operaciones(book: FakeBook) -> None:
+    sheet = _ops(book)
+    sheet.rows[1:] = sorted(sheet.rows[1:], key=lambda r: str(r[1]), reverse=True)
+
+
+def test_a_sort_between_the_snapshot_and_the_apply_is_no_concurrent_change(tmp_path: Path) -> None:
+    report = _run_apply(tmp_path, _sort_operaciones)
+    assert report.status == "passed", (report.failed, report.concurrent_changes)
+    assert report.concurrent_changes_total == 0
+
+
+def test_a_sorted_sheet_and_archive_verify_a_right_rollback(tmp_path: Path) -> None:
+    def sort_both(book: FakeBook) -> None:
+        _sort_operaciones(book)
+        archive = _archive(book)
+        archive.rows[1:] = archive.rows[:0:-1]
+
+    report = _run_rollback(tmp_path, sort_both)
+    assert report.status == "passed", (report.failed, report.concurrent_changes)
+
+
+def test_a_sort_does_not_hide_a_wrong_archive(tmp_path: Path) -> None:
+    def sort_and_alter(book: FakeBook) -> None:
+        _sort_operaciones(book)
+        _archive(book).set(2, 4, 46000)
+
+    report = _run_rollback(tmp_path, sort_and_alter)
+    assert failed_names(report) == ["Operaciones: archive holds exactly the removed columns' values"]
+
+
+HUMAN = "Observaciones"
+
+
+def _with_human_column(book: FakeBook) -> FakeBook:
+    """A column a human added after the 3.0 columns, with a value in one row."""
+    _ops(book).set(1, WIDTH + len(NEW), HUMAN)
+    _ops(book).set(3, WIDTH + len(NEW), "revisar")
+    return book
+
+
+def _rollback_with_human_column(tmp_path: Path, wrong: Wrong | None) -> VerifyReport:
+    reader = FakeReader({SID: _with_human_column(applied_with_values())})
+    snapshots = snapshots_of(reader, SID, {"Operaciones": 1, "Metadata": 0}, tmp_path)
+    book = rolled_back_book()
+    for row in (1, 3):
+        _ops(book).set(row, WIDTH, _ops(reader.books[SID]).cell(row, WIDTH + len(NEW)))
+    reader.books[SID] = book
+    if wrong:
+        wrong(book)
+    return verify_rollback(reader.as_reader(), SID, MIGRATION.id, BASELINE, [], snapshots, {"Operaciones": WIDTH},
+                           ARCHIVE, {"Operaciones": list(range(WIDTH, WIDTH + len(NEW)))})
+
+
+def test_a_column_a_human_added_after_the_migrations_is_kept_and_named_not_a_failure(tmp_path: Path) -> None:
+    report = _rollback_with_human_column(tmp_path, None)
+    assert report.status == "passed", (report.failed, report.concurrent_changes)
+    assert [n for n in report.notes if HUMAN in n], report.notes
+
+
+@pytest.mark.parametrize("case", ["the human column lost", "a removed column left before it", "its cell changed"])
+def test_with_a_human_column_a_wrong_rollback_still_fails(tmp_path: Path, case: str) -> None:
+    wrongs: dict[str, tuple[Wrong, str | None]] = {
+        "the human column lost": (lambda b: [r.__delitem__(slice(WIDTH, None)) for r in _ops(b).rows],
+                                  "Operaciones: header is the pre-migration header"),
+        "a removed column left before it": (lambda b: [r.insert(WIDTH, "") for r in _ops(b).rows] and
+                                            _ops(b).set(1, WIDTH, "version"),
+                                            "Operaciones: header is the pre-migration header"),
+        "its cell changed": (lambda b: _ops(b).set(3, WIDTH, "otro"), None),
+    }
+    wrong, check = wrongs[case]
+    report = _rollback_with_human_column(tmp_path, wrong)
+    if check is None:  # a cell: listed as a concurrent change, with its sheet
+        assert [(c.sheet, c.row, c.key, c.column, c.before, c.after) for c in report.concurrent_changes] == [
+            ("Operaciones", 3, "T-2", HUMAN, "revisar", "otro")]
+    else:
+        assert failed_names(report) == [check], report.failed
+
+
+def test_a_metadata_row_appended_is_keyed_by_its_id_and_named_with_its_sheet(tmp_path: Path) -> None:
+    reader = FakeReader({SID: v21_book()})
+    snapshots = snapshots_of(reader, SID, {"Operaciones": 1, "Metadata": 0}, tmp_path)
+    reader.books[SID] = applied_book()
+    reader.books[SID].sheets["Metadata"].rows.append(["e3", "INICIAR_ARM", "T-4"])
+    report = verify_apply(reader.as_reader(), SID, MIGRATION, BASELINE, [], snapshots)
+    assert {(c.sheet, c.row, c.key, c.column, c.after) for c in report.concurrent_changes} == {
+        ("Metadata", 4, "e3", "id", "e3"), ("Metadata", 4, "e3", "evento_tipo", "INICIAR_ARM"),
+        ("Metadata", 4, "e3", "tag_spool", "T-4")}
 
 
 # -- the verdict (Run._finish) --------------------------------------------------------------------------------
@@ -392,3 +541,44 @@ def test_a_failed_verification_is_raised_and_keeps_the_run_a_passed_one_retires_
     run, _ = _backup_run(tmp_path / "passed", None)
     report = run._finish(_run_apply(tmp_path / "passed", None))
     assert run.existing() is None and report.checkpoint is not None and "/finished/" in report.checkpoint
+
+
+def test_an_archived_value_typed_during_the_rollback_passes_only_when_the_bridge_reported_it(tmp_path: Path) -> None:
+    reader = FakeReader({SID: applied_with_values()})
+    snapshots = snapshots_of(reader, SID, {"Operaciones": 1}, tmp_path)
+    reader.books[SID] = rolled_back_book()
+    _archive(reader.books[SID]).set(2, 3, "JP(7)")  # T-1's Ocupado_Por: MR(93) when snapshotted, JP(7) when archived
+
+    def verify(typed: list[Any] | None) -> VerifyReport:
+        return verify_rollback(reader.as_reader(), SID, MIGRATION.id, BASELINE, [], snapshots, {"Operaciones": WIDTH},
+                               ARCHIVE, None, typed)
+
+    assert failed_names(verify(None)) == ["Operaciones: archive holds exactly the removed columns' values"]
+    other = [{"sheet": "Operaciones", "row": 2, "key": "T-1", "column": "Ocupado_Por", "value": "XX(1)"}]
+    assert failed_names(verify(other)) == ["Operaciones: archive holds exactly the removed columns' values"]
+    reported = verify([{"sheet": "Operaciones", "row": 2, "key": "T-1", "column": "Ocupado_Por", "value": "JP(7)"}])
+    assert reported.status == "passed_with_concurrent_changes", reported.failed
+    assert [(c.sheet, c.key, c.column, c.before, c.after) for c in reported.concurrent_changes] == [
+        ("Operaciones", "T-1", "Ocupado_Por", "MR(93)", "JP(7)")]
+
+
+def test_a_column_appended_before_the_apply_is_named_and_the_new_columns_found_after_it(tmp_path: Path) -> None:
+    def appended_first(book: FakeBook) -> None:  # the human column stood when the bridge applied: 3.0 goes after it
+        for row in _ops(book).rows:
+            row.insert(WIDTH, "")
+        _ops(book).set(1, WIDTH, HUMAN)
+        _ops(book).set(2, WIDTH, "revisar")
+        # The tags moved with their columns (the two tags of a column share one location).
+        for where in {id(m["location"]): m["location"] for m in book.metadata if "dimensionRange" in m["location"]}.values():
+            where["dimensionRange"]["startIndex"] += 1
+            where["dimensionRange"]["endIndex"] += 1
+
+    report = _run_apply(tmp_path, appended_first)
+    assert report.status == "passed", (report.failed, report.concurrent_changes)
+    assert [n for n in report.notes if HUMAN in n], report.notes
+
+    def unnamed_first(book: FakeBook) -> None:  # a column without a name before the new ones is not someone's column
+        appended_first(book)
+        _ops(book).set(1, WIDTH, "")
+
+    assert "Operaciones: new columns once, at the end" in failed_names(_run_apply(tmp_path / "b", unnamed_first))

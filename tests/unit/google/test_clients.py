@@ -10,16 +10,17 @@ from orchestrator.google.stats import ApiStats
 from tests.support.tokens import FAKE_TOKEN, token_file
 
 
-@pytest.mark.parametrize("base", ["http://127.0.0.1:8123", "http://127.0.0.1:8123/", "http://host.test/prefix"])
+@pytest.mark.parametrize("base", ["http://127.0.0.1:8123", "http://127.0.0.1:8123/", "https://host.test/prefix"])
 def test_an_endpoint_override_sends_every_api_to_the_base_url_with_the_token(mocked: responses.RequestsMock,
                                                                            base: str, tmp_path: Path) -> None:
+    # A Google token to a non-Google endpoint needs the switch (tests/unit/test_endpoint_guard.py).
     root = base.rstrip("/")
     mocked.add("GET", f"{root}/v4/spreadsheets/S1", json={"spreadsheetId": "S1"})
     mocked.add("GET", f"{root}/drive/v3/files/F1", json={"id": "F1"})
     mocked.add("POST", f"{root}/v1/scripts/AKfycbEMU:run", json={"done": True, "response": {"result": {"v": 1}}})
     config = Config(endpoint=base, spreadsheet_id="S1", deployment_id="AKfycbEMU", reads_per_minute=0,
-                    credentials=str(token_file(tmp_path / "token.json")))
-    with GoogleClients.from_config(config) as clients:
+                    credentials=str(token_file(tmp_path / "token.json")), allow_foreign_endpoint=True)
+    with GoogleClients.from_config(config, warn=lambda _: None) as clients:
         assert clients.credentials.kind == "user"
         clients.sheets.get_spreadsheet("S1", "spreadsheetId")
         clients.drive.get_file("F1")
