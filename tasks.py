@@ -32,8 +32,9 @@ def _stamp_ok(stamp: Path, inputs: list[Path]) -> tuple[bool, str]:
     return stamp.exists() and stamp.read_text() == digest, digest
 
 
-def setup() -> None:
-    """Install the Python venv and the npm packages when their pinned inputs changed."""
+def setup_python() -> None:
+    """Install the Python venv when its pinned inputs changed: all the demo needs (the emulator is plain Node,
+    with no npm package at run time)."""
     stamp = VENV / ".installed"
     ok, digest = _stamp_ok(stamp, [ROOT / "pyproject.toml", ROOT / "constraints.txt"])
     if not ok:
@@ -42,11 +43,22 @@ def setup() -> None:
         run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
             "-c", "constraints.txt", "-e", ".[test]")
         stamp.write_text(digest)
+
+
+def setup_node() -> None:
+    """Install the npm packages (clasp for deploying, typescript and the type packages for the checks) when
+    package.json or package-lock.json changed."""
     npm_stamp = ROOT / "node_modules" / ".installed"
     ok, digest = _stamp_ok(npm_stamp, [ROOT / "package.json", ROOT / "package-lock.json"])
     if not ok:
         run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
         npm_stamp.write_text(digest)
+
+
+def setup() -> None:
+    """Install the Python venv and the npm packages when their pinned inputs changed."""
+    setup_python()
+    setup_node()
 
 
 def test() -> None:
@@ -64,7 +76,7 @@ def test() -> None:
 
 
 def demo() -> None:
-    setup()
+    setup_python()  # no npm install: nothing the demo runs comes from node_modules
     run(VENV_BIN / "zeues-migrate", "rehearse", *sys.argv[2:])
 
 

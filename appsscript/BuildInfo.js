@@ -5,5 +5,5 @@
 /** @type {{version: string, hash: string}} */
 var BRIDGE_BUILD = {
   "version": "0.1.0",
-  "hash": "sha256:439ca31ce724de91fbfea146c1ffe94f44b09d2c942965d842df891d679ee3a2"
+  "hash": "sha256:3743b361861b45f59c1862e11c938c7ef3a335b367d0655cb3e69884dd412b9e"
 };

@@ -18,12 +18,14 @@ import signal
 import subprocess
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from orchestrator.google.drive import BACKUP_MARKER
 from orchestrator.google.scopes import REQUIRED_SCOPES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +92,20 @@ class Emulator:
     def state(self) -> dict[str, Any]:
         result: dict[str, Any] = self._request("GET", "/_emulator/state")
         return result
+
+    def spreadsheets(self) -> list[dict[str, str]]:
+        """Every spreadsheet the emulator holds, newest first: Drive's `id`, `name` and `createdTime`."""
+        files: list[dict[str, str]] = []
+        token = ""
+        while True:
+            query = urllib.parse.urlencode({"q": "trashed = false", "orderBy": "createdTime desc", "pageSize": 1000,
+                                            "fields": "nextPageToken,files(id,name,createdTime)",
+                                            **({"pageToken": token} if token else {})})
+            page: dict[str, Any] = self._request("GET", f"/drive/v3/files?{query}")
+            files += [{k: str(f.get(k, "")) for k in ("id", "name", "createdTime")} for f in page.get("files", [])]
+            token = str(page.get("nextPageToken") or "")
+            if not token:
+                return files
 
     def flush(self) -> None:
         self._post("/_emulator/flush", {})
@@ -260,6 +276,41 @@ def argument_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def spreadsheet_lines(files: list[dict[str, str]], loaded: dict[str, str], data: Path) -> list[str]:
+    """The ZEUES_SPREADSHEET_ID lines: ONE export, of the main live spreadsheet (the first loaded now, else the
+    newest live one), then the other live ones and the bridge's backups apart, as shell comments: pasting the
+    whole block never selects a backup. `files` newest first (Emulator.spreadsheets), `loaded` id -> file."""
+    backups = [f for f in files if BACKUP_MARKER in f["name"]]
+    live = [f for f in files if f not in backups]
+    order = list(loaded)  # loaded now first, in --load order; then the others, newest first (a stable sort)
+    live.sort(key=lambda f: order.index(f["id"]) if f["id"] in loaded else len(order))
+    lines: list[str] = []
+    if live:
+        main_sheet, *others = live
+        lines.append(f"  export ZEUES_SPREADSHEET_ID={main_sheet['id']}    # "
+                     f"{loaded.get(main_sheet['id']) or _described(main_sheet)}")
+        if others:
+            lines.append(f"  # other live spreadsheets in {data} (to use one, export its id instead):")
+            lines += [f"  #   {f['id']}    {loaded.get(f['id']) or _described(f)}" for f in others]
+    else:
+        lines.append(f"  # no live spreadsheet in {data}: load a workbook with --load FILE")
+    if backups:
+        lines.append(f"  # backups the bridge made ({len(backups)}, newest first): copies, never the sheet to migrate; "
+                     "`zeues-migrate backups` lists them, `zeues-migrate restore ID` takes their ids:")
+        lines += [f"  #   {f['id']}    {_backup_described(f)}" for f in backups]
+    return lines
+
+
+def _described(file: dict[str, str]) -> str:
+    return f"{file['name']} (created {file['createdTime']})" if file.get("createdTime") else file["name"]
+
+
+def _backup_described(file: dict[str, str]) -> str:
+    """`backup before 3.0 <stamp> #op, of <title>`: what it is first, the long title after."""
+    title, _, label = file["name"].partition(BACKUP_MARKER)
+    return f"backup {label}, of {title!r}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the emulator on the real bridge, load workbook files into it, print how to reach it, and keep it
     running until Ctrl-C (or SIGTERM); the data stays in --data for the next start."""
@@ -285,13 +336,7 @@ def main(argv: list[str] | None = None) -> int:
                  f"  export ZEUES_DEPLOYMENT_ID={emulator.deployment_id}",
                  f"  export ZEUES_CREDENTIALS={emulator.credentials_file()}",
                  "  export ZEUES_READS_PER_MINUTE=0"]
-        lines += [f"  export ZEUES_SPREADSHEET_ID={sid}    # {path}" for sid, path in zip(ids, args.load)]
-        kept = [sid for sid in emulator.state().get("spreadsheets", []) if sid not in ids]
-        if kept:  # from an earlier start with the same --data (backups made by the bridge are spreadsheets too)
-            lines.append(f"Spreadsheets already in {args.data} (use one of them):")
-            for sid in kept:
-                title = emulator._request("GET", f"/v4/spreadsheets/{sid}?fields=properties.title")
-                lines.append(f"  export ZEUES_SPREADSHEET_ID={sid}    # {title['properties']['title']}")
+        lines += spreadsheet_lines(emulator.spreadsheets(), dict(zip(ids, (str(p) for p in args.load))), args.data)
         lines.append("Ctrl-C stops it (the data is kept: start it again with the same --data).")
         print("\n".join(lines), file=sys.stderr, flush=True)
         emulator.process.wait()

@@ -25,6 +25,9 @@ class ExitCode(IntEnum):
     # A local file or folder cannot be written or read (disk full, no permission): the message names the path.
     # Not 1: nothing is wrong with the tool. Not 2: the command line may be right; the machine is not.
     LOCAL_IO = 12
+    # Ctrl-C (SIGINT): 128 + 2, as shells report a process SIGINT killed. The message names the step it stopped in
+    # and the command that resumes it.
+    INTERRUPTED = 130
 
 
 DESCRIPTIONS = {
@@ -41,4 +44,5 @@ DESCRIPTIONS = {
     ExitCode.GRID_CHANGED: "the sheet's structure changed while it was read; rerun to resume",
     ExitCode.VIOLATIONS: "cells break their column contracts (verify)",
     ExitCode.LOCAL_IO: "a local file or folder cannot be written or read (disk full, permissions)",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C); rerun the same command to resume",
 }

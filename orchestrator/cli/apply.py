@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -9,7 +10,7 @@ import click
 from orchestrator.cli.common import Session, config_options, confirm_or_refuse, verb
 from orchestrator.cli.plan import render as render_plan
 from orchestrator.engine import operations
-from orchestrator.engine.findings import Finding, Refused
+from orchestrator.engine.findings import Finding, Refused, errors
 from orchestrator.engine.runs import RunReport, apply_migration
 from orchestrator.engine.state import read_live_state
 from orchestrator.migrations import load_baseline, load_migrations
@@ -52,18 +53,36 @@ def apply(session: Session, migration_id: str | None, execute: bool, yes: bool,
     atomic change, full verification. Rerun after an interruption to resume."""
     migrations, baseline = load_migrations(), load_baseline()
     if not execute:
-        plans = operations.plan(session.clients, session.spreadsheet_id, migrations, baseline, migration_id)
-        return plans, render_plan(plans, False) + "\n\nNothing was applied: add --execute to apply."
-    target = session.target()
+        planned = operations.plan(session.clients, session.spreadsheet_id, migrations, baseline, migration_id)
+        return (applied_result(False, planned, []),
+                render_plan(planned, False) + "\n\nNothing was applied: add --execute to apply.")
     state = read_live_state(session.clients.sheets, session.spreadsheet_id)
-    in_flight = {r.key for r in target.store.in_flight(session.spreadsheet_id) if r.action == "apply"}
+    in_flight = {r.key for r in session.store.in_flight(session.spreadsheet_id) if r.action == "apply"}
     todo = [m for m in migrations if (m.id == migration_id if migration_id else
                                       m in operations.pending(state, migrations) or m.id in in_flight)]
     if migration_id and not todo:
         raise Refused([Finding(level="error", code="NOT_FOUND",
                                message=f"no migration {migration_id!r}; known: {', '.join(m.id for m in migrations)}")])
     if not todo:
-        return [], "Nothing to apply: every migration is applied."
-    confirm_or_refuse(f"Apply {', '.join(m.id for m in todo)} to {state.title!r} ({session.spreadsheet_id})?", yes)
+        return applied_result(True, [], []), "Nothing to apply: every migration is applied."
+    plans: list[operations.MigrationPlan] = []
+    if not yes and sys.stdin.isatty():  # what the operator answers to (with --yes, or no terminal, nobody asks)
+        plans = operations.plan(session.clients, session.spreadsheet_id, migrations, baseline, migration_id)
+        refusals = [f for p in plans for f in errors(p.findings)]
+        # The checks the run's preflight makes (check_apply, the bridge): refused before asking. Not for a resumed
+        # run, whose preflight differs (its backup is made); the prompt then shows the findings.
+        if refusals and not in_flight:
+            raise Refused(refusals)
+    shown = (render_plan(plans, False) + "\nbackup: a copy of the whole spreadsheet is made and verified before "
+             "each migration changes anything") if plans else ""
+    confirm_or_refuse(f"Apply {', '.join(m.id for m in todo)} to {state.title!r} ({session.spreadsheet_id})?", yes,
+                      shown=shown)
+    # Made after the answer: the run's clock (the report's timings) does not count the time spent at the prompt.
+    target = session.target()
     reports = [apply_migration(target, m, baseline, migrations, discard_checkpoint=discard_checkpoint) for m in todo]
-    return reports, "\n".join(render_report(r) for r in reports)
+    return applied_result(True, plans, reports), "\n".join(render_report(r) for r in reports)
+
+
+def applied_result(executed: bool, plans: list[operations.MigrationPlan], runs: list[RunReport]) -> dict[str, Any]:
+    """`apply --json`'s result, one shape with or without --execute (docs/operator.md, "JSON output")."""
+    return {"executed": executed, "plans": plans, "runs": runs}

@@ -20,6 +20,7 @@ import click
 from pydantic import BaseModel
 
 from orchestrator.cli.common import Outcome, classify, config_options, pop_config, verb
+from orchestrator.cli.listing import Zone, hold_text, schema_version_text
 from orchestrator.config import SETTINGS, Config
 from orchestrator.contract.bridge_build import BRIDGE_BUILD_HASH
 from orchestrator.engine import operations
@@ -195,7 +196,8 @@ def check_state(state: LiveState | None, known: list[Migration] | None, store: C
         checks.append(_ok("cell budget", budget + near))
 
     changed = status.checksum_mismatches
-    summary = (f"schema version {state.schema_version or '2.1 (never migrated)'}; applied: "
+    zone = Zone.of(state.time_zone)
+    summary = (f"schema version {schema_version_text(state, zone)}; applied: "
                f"{', '.join(a['id'] for a in status.applied) or 'none'}; pending: {', '.join(pending) or 'none'}")
     if known is None:
         pass
@@ -209,9 +211,7 @@ def check_state(state: LiveState | None, known: list[Migration] | None, store: C
 
     hold = status.hold
     if hold:
-        reason = f": {hold.get('reason')}" if hold.get("reason") else ""
-        checks.append(_fail("hold", f"migrations are paused on this sheet by {hold.get('by')} at "
-                                    f"{hold.get('at')}{reason}",
+        checks.append(_fail("hold", f"migrations are paused on this sheet {hold_text(hold, zone)}",
                             fix="once the reason is gone: `zeues-migrate hold --release`, or the menu's "
                                 "ZEUES Migration → Resume migrations", code=ExitCode.REFUSED))
     else:
@@ -221,7 +221,8 @@ def check_state(state: LiveState | None, known: list[Migration] | None, store: C
     if failure:
         checks.append(_fail(
             "history", f"an earlier {failure['action']} of {failure['migration_id'] or 'the sheet'} (operation "
-                       f"{failure['operation_id']}, {failure['started_at']}) is recorded as {failure['status']}",
+                       f"{failure['operation_id']}, {zone.labelled(failure['started_at'])}) is recorded as "
+                       f"{failure['status']}",
             fix="look at it with `zeues-migrate history` (and the backup it names), then mark it as looked at: "
                 "`zeues-migrate resolve --note \"what was checked\"`", code=ExitCode.NEEDS_ATTENTION))
     else:
@@ -232,13 +233,15 @@ def check_state(state: LiveState | None, known: list[Migration] | None, store: C
 def resume_command(action: Action, key: str) -> str:
     """The command that resumes an interrupted run or replays an operation whose reply was lost."""
     return {"apply": f"zeues-migrate apply {key} --execute", "rollback": f"zeues-migrate rollback {key} --execute",
-            "restore": f"zeues-migrate restore {key} --force", "hold": "zeues-migrate hold",
+            "restore": f"zeues-migrate restore {key} --execute", "hold": "zeues-migrate hold",
             "release": "zeues-migrate hold --release", "resolve": "zeues-migrate resolve",
             "repair": "zeues-migrate repair --execute"}[action]
 
 
-def check_runs(config: Config) -> Check:
-    """Checkpoints of interrupted runs (of this spreadsheet when its id is known)."""
+def check_runs(config: Config, zone: Zone | None = None) -> Check:
+    """Checkpoints of interrupted runs (of this spreadsheet when its id is known); times in the sheet's zone when
+    it was read, else UTC."""
+    zone = zone or Zone.of("UTC")
     name = "runs in flight"
     store = CheckpointStore(config.checkpoint_dir)
     runs = store.in_flight(config.spreadsheet_id)
@@ -255,7 +258,9 @@ def check_runs(config: Config) -> Check:
         assert checkpoint is not None
         done = list(checkpoint.steps)
         lines.append(f"{run.action} {run.key} on {run.spreadsheet_id} (run {checkpoint.run_id}, started "
-                     f"{checkpoint.created_at:%Y-%m-%d %H:%M} UTC) stopped after {done[-1] if done else 'no step'}")
+                     f"{zone.labelled(checkpoint.created_at)}) "
+                     + (f"stopped after {done[-1]}" if done else "stopped before its first step finished")
+                     + (f"; log: {run.log}" if run.log else ""))
         fixes.append(f"resume it: `{resume_command(run.action, run.key)}` (it re-reads the sheet and never repeats "
                      "a finished step), or start over with `--discard-checkpoint`")
     return _fail(name, "; ".join(lines), fix="; ".join(dict.fromkeys(fixes)), code=ExitCode.NEEDS_ATTENTION)
@@ -285,7 +290,7 @@ def diagnose(config: Config, loaded: LoadedCredentials | None = None,
     finally:
         if clients is not None:
             clients.close()
-    checks.append(check_runs(config))
+    checks.append(check_runs(config, Zone.of(state.time_zone) if state is not None else None))
     return checks
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 import click
@@ -29,8 +30,8 @@ def render(plans: list[operations.MigrationPlan], show_requests: bool) -> str:
         if p.requests:
             lines.append(f"  one atomic batchUpdate of {len(p.requests)} requests"
                          + ("" if show_requests else " (--show-requests to print them)"))
-            if show_requests:
-                lines.extend("    " + json.dumps(r, ensure_ascii=False)[:300] for r in p.requests)
+            if show_requests:  # whole, as one JSON array: it can be copied out and parsed (never cut)
+                lines.append(textwrap.indent(json.dumps(p.requests, ensure_ascii=False, indent=2), "    "))
     return "\n".join(lines)
 
 

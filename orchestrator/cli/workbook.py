@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from orchestrator.engine.progress import Progress
 from orchestrator.workbook import Variant, WorkbookOptions, write_workbook
 
 
@@ -24,7 +25,7 @@ def workbook(spools: int, seed: int, variants: tuple[str, ...], title: str | Non
     options = WorkbookOptions(spools=spools, seed=seed, variants=frozenset(Variant(v) for v in variants), title=title)
     started = time.perf_counter()
     try:
-        stats = write_workbook(options, output)
+        stats = write_workbook(options, output, Progress(sys.stderr))  # a bar on a terminal, lines otherwise
     except (OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     elapsed = time.perf_counter() - started

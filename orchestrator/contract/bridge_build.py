@@ -7,7 +7,7 @@ run) and for the scopes a token needs, without reading appsscript/ (an installed
 
 BRIDGE_VERSION = "0.1.0"
 # What BuildInfo.js holds, and so what the deployed bridge's bridgeInfo() answers when it is this one.
-BRIDGE_BUILD_HASH = "sha256:439ca31ce724de91fbfea146c1ffe94f44b09d2c942965d842df891d679ee3a2"
+BRIDGE_BUILD_HASH = "sha256:3743b361861b45f59c1862e11c938c7ef3a335b367d0655cb3e69884dd412b9e"
 # appsscript.json `oauthScopes`: Google grants the bridge exactly these, and scripts.run needs all of them.
 MANIFEST_SCOPES: tuple[str, ...] = (
     "https://www.googleapis.com/auth/spreadsheets",

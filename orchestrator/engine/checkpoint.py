@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shlex
+import sys
 import tempfile
 import uuid
 from datetime import datetime, timezone
@@ -19,6 +21,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from orchestrator.engine.private_files import LocalIOError, private_dir
+from orchestrator.engine import runlog
+from orchestrator.engine.runlog import RunLog
 
 FORMAT: Literal["zeues-migrate/checkpoint/1"] = "zeues-migrate/checkpoint/1"
 # The runs (engine/runs.py) and the one-call operations (engine/operations.py `once`): each keeps its opIds
@@ -111,14 +115,41 @@ class InFlight(BaseModel):
     action: Action
     key: str  # the migration id, the backup id of a restore, or the operation's name
     path: Path
+    log: Path | None = None  # its run log (CheckpointStore.log_path), when the checkpoint can be read
 
 
 class CheckpointStore:
     """`<root>/<spreadsheet id>/<action>-<migration id>.json` for the run in progress; finished runs move to
-    `<root>/<spreadsheet id>/finished/<run id>.json`."""
+    `<root>/<spreadsheet id>/finished/<run id>.json`. Each run's log is `<root>/<spreadsheet id>/logs/<run
+    id>.jsonl`: it never moves (finished, discarded or in flight, the run id names it), and a resumed run goes on
+    in the same file. `runlog`, when set, is attached to the run a checkpoint is started or loaded for."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, log: RunLog | None = None) -> None:
         self.root = root
+        self.runlog = log
+
+    def log_path(self, checkpoint: RunCheckpoint) -> Path:
+        return self.root / checkpoint.spreadsheet_id / "logs" / f"{checkpoint.run_id}.jsonl"
+
+    def latest_log(self, spreadsheet_id: str) -> Path | None:
+        """The log of the run that last wrote one for this spreadsheet (None when no run has)."""
+        logs = list((self.root / spreadsheet_id / "logs").glob("*.jsonl"))
+        return max(logs, key=lambda p: (p.stat().st_mtime, p.name)) if logs else None
+
+    def _attach(self, checkpoint: RunCheckpoint, how: str) -> None:
+        """Point the run log at this run's file. A store made without one (the one-call operations, `repair`)
+        uses the process's active log, or starts one when a run starts: every run leaves a log."""
+        if checkpoint.run_id == "dry-run":
+            return
+        log = self.runlog or runlog.active()
+        if log is None and how == "started":
+            log = runlog.RunLog(shlex.join(["zeues-migrate", *sys.argv[1:]]))
+            runlog.activate(log)
+        if log is not None:
+            self.runlog = log
+            log.attach(self.log_path(checkpoint))
+            log.event("checkpoint", phase=how, run_id=checkpoint.run_id, action=checkpoint.action,
+                      key=checkpoint.migration_id, steps_done=list(checkpoint.steps))
 
     def path(self, spreadsheet_id: str, action: Action, migration_id: str) -> Path:
         return self.root / spreadsheet_id / f"{action}-{migration_id}.json"
@@ -137,6 +168,7 @@ class CheckpointStore:
             raise CheckpointError(
                 f"checkpoint {path} belongs to {checkpoint.action} {checkpoint.migration_id} on "
                 f"{checkpoint.spreadsheet_id}, not this run; {fix}")
+        self._attach(checkpoint, "found")  # a resume (or a dry run reading the run it would resume)
         return checkpoint
 
     def start(self, spreadsheet_id: str, action: Action, migration_id: str, checksum: str,
@@ -146,6 +178,7 @@ class CheckpointStore:
             migration_checksum=checksum, created_at=_now(),
             op_ids={step: uuid.uuid4().hex for step in steps_with_side_effects})
         self.save(checkpoint)
+        self._attach(checkpoint, "started")
         return checkpoint
 
     def save(self, checkpoint: RunCheckpoint) -> None:
@@ -224,8 +257,17 @@ class CheckpointStore:
             if ".discarded-" in path.name or action not in ACTIONS:
                 continue
             if spreadsheet_id is None or path.parent.name == spreadsheet_id:
-                found.append(InFlight(spreadsheet_id=path.parent.name, action=action, key=key, path=path))
+                found.append(InFlight(spreadsheet_id=path.parent.name, action=action, key=key, path=path,
+                                      log=self._log_of(path)))
         return found
+
+
+    def _log_of(self, path: Path) -> Path | None:
+        """The log of an in-flight checkpoint file, if the file can be read (listing must not fail on it)."""
+        try:
+            return self.log_path(RunCheckpoint.model_validate_json(path.read_text(encoding="utf-8")))
+        except (OSError, ValidationError):
+            return None
 
 
 def _first_line(exc: Exception) -> str:

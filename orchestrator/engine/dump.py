@@ -15,6 +15,7 @@ file appears under its name only once complete.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -80,8 +81,9 @@ def _open(head: dict[str, Any], key: str) -> str:
 
 
 def dump_spreadsheet(reader: SheetsReader, spreadsheet_id: str, output: Path,
-                     progress: Progress | None = None) -> DumpReport:
-    """Write `spreadsheet_id` to `output` as a `Spreadsheet` resource; read-only on the spreadsheet."""
+                     progress: Progress | None = None, *, overwrite: bool = True) -> DumpReport:
+    """Write `spreadsheet_id` to `output` as a `Spreadsheet` resource; read-only on the spreadsheet. With
+    `overwrite` False a file that appeared at `output` during the dump is kept (FileExistsError)."""
     progress = progress or Progress(None)
     started = time.perf_counter()
     progress.step("dump", "reading the structure")
@@ -122,7 +124,10 @@ def dump_spreadsheet(reader: SheetsReader, spreadsheet_id: str, output: Path,
             out.write("]}\n")
             out.flush()
             os.fsync(out.fileno())
-        os.replace(partial, output)
+        if overwrite:
+            os.replace(partial, output)
+        else:
+            _place_new(Path(partial), output)
     except BaseException as exc:
         Path(partial).unlink(missing_ok=True)
         if isinstance(exc, OSError) and is_local_failure(exc):  # a full disk: LOCAL_IO naming the file
@@ -135,6 +140,21 @@ def dump_spreadsheet(reader: SheetsReader, spreadsheet_id: str, output: Path,
     progress.done("dump", f"{len(dumped)} sheets, {sum(s.cells for s in dumped):,} cells, "
                           f"{report.bytes_written / 1e6:.1f} MB")
     return report
+
+
+def _place_new(partial: Path, output: Path) -> None:
+    """Give `partial` the name `output` only if no file has it: a hard link never replaces a name, so there is no
+    window between a check and the rename. Where links are not supported, check then rename."""
+    try:
+        os.link(partial, output)
+    except FileExistsError:
+        raise
+    except OSError:
+        if output.exists() or output.is_symlink():
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(output)) from None
+        os.replace(partial, output)
+        return
+    partial.unlink()
 
 
 def _row_one(props: dict[str, Any]) -> str:

@@ -47,15 +47,19 @@ def emulated_workbook(source: Path | None, spools: int, seed: int, work: Path,
     """Start the emulator and load the workbook; yields the emulator and the spreadsheet id. The workbook, the
     emulator's state and the checkpoints hold the sheet's cells: `work` is made a private (0700) folder."""
     private_dir(work)
+    progress = Progress(stream)
+    progress.step("emulator", "starting the local emulator with the bridge")
     with running_emulator(work / "emulator", BRIDGE_DIR) as emu:
+        progress.done("emulator", emu.url)
         if source is None:
             source = work / "workbook.json"
-            started = time.perf_counter()
-            write_workbook(WorkbookOptions(spools=spools, seed=seed), source)
-            if stream:
-                print(f"generated a {spools:,}-spool v2.1 workbook in {time.perf_counter() - started:.1f}s",
-                      file=stream, flush=True)
+            progress.step("workbook", f"generating a {spools:,}-spool v2.1 workbook")
+            write_workbook(WorkbookOptions(spools=spools, seed=seed), source, progress)
+            progress.done("workbook", str(source))
+        # The emulator parses and stores the whole file in one call, with nothing to count: say what it is doing.
+        progress.step("load", f"loading {source.name} ({source.stat().st_size / 1e6:,.1f} MB) into the emulator")
         spreadsheet_id = emu.create_spreadsheet(source)
+        progress.done("load", spreadsheet_id)
         yield emu, spreadsheet_id
 
 

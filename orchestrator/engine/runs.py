@@ -16,13 +16,14 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from orchestrator.contract.bridge_build import BRIDGE_BUILD_HASH
-from orchestrator.domain.columns import quote_sheet
+from orchestrator.domain.columns import column_letter, quote_sheet
 from orchestrator.contract.errors import ErrorCode
 from orchestrator.contract.sheets import HISTORY_SHEET
 from orchestrator.engine.budget import archive_rows, rollback_budget
@@ -51,6 +52,7 @@ from orchestrator.engine.verify import (
 )
 from orchestrator.google import GoogleClients
 from orchestrator.google.errors import GridChanged, ScriptError
+from orchestrator.google.sheets import SheetsReader
 from orchestrator.google.script import new_op_id
 from orchestrator.migrations import bridge_payload
 from orchestrator.migrations.spec import AddColumns, Baseline, Migration, Operation
@@ -62,6 +64,7 @@ Status = Literal["applied", "already_applied", "rolled_back", "already_rolled_ba
 # by the event type a register_event_types operation names: a sheet with such a column is snapshotted by it.
 EVENT_ID_COLUMN = "id"
 COPY_DIFFERENCES_SHOWN = 5
+FILLED_READ_ROWS = 20_000  # rows per read when a rollback's dry run counts the cells it archives
 
 
 class RunReport(BaseModel):
@@ -183,8 +186,12 @@ class RunKind(ABC):
 class Run:
     """The loop: the same steps for every kind, each checkpointed and skipped when a rerun finds it done."""
 
-    def __init__(self, target: Target, kind: RunKind, *, discard_checkpoint: bool = False) -> None:
+    def __init__(self, target: Target, kind: RunKind, *, discard_checkpoint: bool = False,
+                 dry_run: bool = False) -> None:
         self.target, self.kind, self.discard = target, kind, discard_checkpoint
+        # A dry run goes through the same preflight and plan, against an interrupted run's checkpoint when there
+        # is one, but writes no checkpoint: what it says is what `--execute` would decide.
+        self.dry_run = dry_run
         self.clients, self.progress, self.spreadsheet_id = target.clients, target.progress, target.spreadsheet_id
         self.checkpoint: RunCheckpoint | None = None
         self.superseded: str | None = None  # the run id of the checkpoint discarded to start this one
@@ -203,6 +210,17 @@ class Run:
     def open(self, checksum: str) -> RunCheckpoint:
         """Resume the interrupted run (its checksum must still hold) or start one, choosing the opIds."""
         store, sid, action, key = self.target.store, self.spreadsheet_id, self.kind.action, self.kind.key
+        if self.dry_run:
+            found = self.existing()
+            if found is not None and found.migration_checksum != checksum:
+                raise Refused([Finding(level="error", code=ErrorCode.CHECKSUM, message=(
+                    f"the run in progress ({found.run_id}) was for {action} {key} with checksum "
+                    f"{found.migration_checksum}; it is now {checksum}"))])
+            self.resumed = found is not None
+            self.checkpoint = found or RunCheckpoint(run_id="dry-run", action=action, spreadsheet_id=sid,
+                                                     migration_id=key, migration_checksum=checksum,
+                                                     created_at=datetime.now(timezone.utc), op_ids={})
+            return self.checkpoint
         if self.discard:
             try:
                 old = store.load(sid, action, key)
@@ -220,6 +238,14 @@ class Run:
         self.report.run_id, self.report.resumed = self.checkpoint.run_id, self.resumed
         self.report.checkpoint = str(store.path(sid, action, key))
         return self.checkpoint
+
+    def drop_unstarted(self) -> None:
+        """A run stopped before its first step (refused in preflight): nothing happened and no opId was sent, so
+        its checkpoint records nothing and is removed — `doctor` and `status` would report it as a run in flight."""
+        if self.dry_run or self.checkpoint is None or self.checkpoint.steps:
+            return
+        self.target.store.path(self.spreadsheet_id, self.kind.action, self.kind.key).unlink(missing_ok=True)
+        self.report.checkpoint = None
 
     def set_aside(self) -> None:
         """Nothing of this run happened and no rerun can make it happen: not left in flight."""
@@ -289,12 +315,17 @@ class Run:
         progress.step("preflight")
         state = read_live_state(self.clients.sheets, self.spreadsheet_id)
         self.title = state.title  # backups are found by name, which starts with it
-        early = kind.preflight(self, state)
+        try:
+            early = kind.preflight(self, state)
+            if early is None and not self.done("preflight"):
+                self.record("preflight", kind.plan(self, state))
+        except BaseException as exc:
+            progress.failed("preflight", exc)  # the run log keeps the refusal
+            self.drop_unstarted()
+            raise
         if early is not None:
             progress.done("preflight", early.status.replace("_", " "))
             return early.model_copy(update={"timings": progress.timings})
-        if not self.done("preflight"):
-            self.record("preflight", kind.plan(self, state))
         plan = self.result("preflight", kind.plan_type)
         progress.done("preflight", "resumed run " + self.report.run_id if self.resumed and self.report.run_id else "")
 
@@ -553,10 +584,12 @@ class RollbackKind(RunKind):
         super().__init__(migration_id)
         self.baseline, self.known = baseline, known
         self.columns: list[dict[str, Any]] = []
+        self.archived_rows = 0  # the rows with a value the bridge archives (budget.archive_rows)
 
     def preflight(self, run: Run, state: LiveState) -> RunReport | None:
         migration_id = self.key
         applied = state.applied()
+        last = last_applied_note(state)
         row = next((r for r in applied if r.migration_id == migration_id), None)
         existing = run.existing()
         # The history must agree with the live structure (a lost or forged one: `repair`), before any backup.
@@ -567,8 +600,10 @@ class RollbackKind(RunKind):
         if row is None and existing is None:
             if state.ever_applied(migration_id):
                 return run.report.model_copy(update={"status": "already_rolled_back"})
+            what = ("is the baseline schema, which no migration created" if migration_id == self.baseline.version
+                    else f"was never applied to {state.title!r}")
             raise Refused([Finding(level="error", code=ErrorCode.NOT_FOUND, message=(
-                f"migration {migration_id} was never applied to {state.title!r}; see `zeues-migrate status`"))])
+                f"migration {migration_id} {what}; nothing was changed — {last}"))])
         checkpoint = run.open(row.checksum if row else existing.migration_checksum if existing else "")
         run.report.status = "rolled_back"
         if run.done("rollback"):
@@ -584,7 +619,8 @@ class RollbackKind(RunKind):
         findings: list[Finding] = []
         if applied[-1].migration_id != migration_id:
             findings.append(Finding(level="error", code=ErrorCode.ORDER, message=(
-                f"migration {applied[-1].migration_id} was applied after {migration_id}; roll it back first")))
+                f"migration {applied[-1].migration_id} was applied after {migration_id}; roll it back first; "
+                f"nothing was changed — {last}")))
         failure = state.unresolved_failure()
         if failure:
             findings.append(Finding(level="error", code=ErrorCode.BLOCKED, message=(
@@ -606,7 +642,8 @@ class RollbackKind(RunKind):
             tagged = [(t.sheet, t.column) for t in state.tags if t.migration == migration_id]
             keys = {c["sheet"]: at for c in self.columns if (sheet := state.sheet(c["sheet"])) is not None
                     and (at := find_column(sheet.header, c.get("keyColumn") or "")) is not None}
-            budget = rollback_budget(state, tagged, archive_rows(run.clients.sheets, state, tagged),
+            self.archived_rows = archive_rows(run.clients.sheets, state, tagged)
+            budget = rollback_budget(state, tagged, self.archived_rows,
                                      key_columns=keys, backed_up=run.done("backup"))
             findings += check_budget(state, budget, f"rolling back {migration_id}",
                                      "; nothing was changed — then run the rollback again")
@@ -663,6 +700,91 @@ def rollback_migration(target: Target, migration_id: str, baseline: Baseline, kn
     return Run(target, RollbackKind(migration_id, baseline, known), discard_checkpoint=discard_checkpoint).execute()
 
 
+def last_applied_note(state: LiveState) -> str:
+    """What a refused rollback names: the migration `zeues-migrate rollback` (no id) would roll back."""
+    applied = state.applied()
+    if not applied:
+        return "no migration is applied, so there is nothing to roll back"
+    return (f"the last applied is {applied[-1].migration_id}: `zeues-migrate rollback` (or `zeues-migrate rollback "
+            f"{applied[-1].migration_id}`) rolls it back")
+
+
+def rollback_target(state: LiveState, store: CheckpointStore, requested: str | None) -> str:
+    """The migration a rollback is for: the one asked for, else an interrupted rollback's (a rerun must resume
+    it, not roll back the one before), else the last applied."""
+    if requested:
+        return requested
+    in_flight = [r.key for r in store.in_flight(state.spreadsheet_id) if r.action == "rollback"]
+    if in_flight:
+        return in_flight[0]
+    applied = state.applied()
+    if not applied:
+        raise Refused([Finding(level="error", code=ErrorCode.NOT_FOUND, message=(
+            f"nothing was changed — {last_applied_note(state)}"))])
+    return applied[-1].migration_id
+
+
+class RollbackPreview(BaseModel):
+    """What `rollback` without --execute says, from the same preflight and plan the run uses."""
+
+    migration_id: str
+    spreadsheet_id: str
+    title: str
+    status: Literal["would_roll_back", "already_rolled_back", "would_resume"]
+    columns: list[dict[str, str]] = []  # {"sheet", "column" (letter), "name"}: the columns removed
+    filled_cells: int = 0  # the cells with a value in them, which move into the archive sheet
+    archived_rows: int = 0
+    backup: str = ""  # the backup to be made first (or the one an interrupted run made)
+    still_applied: list[str] = []
+    findings: list[Finding] = []
+
+
+def preview_rollback(target: Target, migration_id: str, baseline: Baseline, known: list[Migration],
+                     *, discard_checkpoint: bool = False) -> RollbackPreview:
+    """The rollback's preflight and plan without changing anything or writing a checkpoint: refuses exactly as
+    `--execute` would (same code, same message)."""
+    kind = RollbackKind(migration_id, baseline, known)
+    run = Run(target, kind, dry_run=True, discard_checkpoint=discard_checkpoint)
+    state = read_live_state(target.clients.sheets, target.spreadsheet_id)
+    early = kind.preflight(run, state)
+    preview = RollbackPreview(migration_id=migration_id, spreadsheet_id=target.spreadsheet_id, title=state.title,
+                              status="already_rolled_back" if early is not None else
+                              "would_resume" if run.resumed else "would_roll_back", findings=run.report.findings)
+    if early is not None:
+        return preview
+    if run.done("backup"):
+        preview.backup = f"made before the interruption: {run.result('backup', BackupMade).backup_id}"
+    else:
+        preview.backup = f"a copy of the whole spreadsheet, {kind.backup_label()!r}, made and verified first"
+    if run.done("rollback") or not kind.columns:
+        return preview
+    plan = run.result("preflight", RollbackPlan) if run.done("preflight") else kind.plan(run, state)
+    preview.still_applied = plan.still_applied
+    removed = [(t.sheet, t.column, t.name) for t in state.tags if t.migration == migration_id]
+    preview.columns = [{"sheet": sheet, "column": column_letter(at), "name": name}
+                       for sheet, at, name in sorted(removed)]
+    preview.archived_rows = kind.archived_rows
+    preview.filled_cells = filled_cells(target.clients.sheets, state, [(s, c) for s, c, _ in removed])
+    return preview
+
+
+def filled_cells(reader: SheetsReader, state: LiveState, columns: list[tuple[str, int]]) -> int:
+    """The cells from row 2 down with a value (a formula counts) in the columns `(sheet, 0-based column)`: what a
+    rollback moves into its archive sheet."""
+    total = 0
+    for title in sorted({sheet for sheet, _ in columns}):
+        info = state.sheet(title)
+        if info is None:
+            continue
+        indexes = [c for sheet, c in columns if sheet == title]
+        for first in range(2, info.row_count + 1, FILLED_READ_ROWS):
+            last = min(first + FILLED_READ_ROWS - 1, info.row_count)
+            ranges = [f"{quote_sheet(title)}!{column_letter(c)}{first}:{column_letter(c)}{last}" for c in indexes]
+            for got in reader.values_batch_get(state.spreadsheet_id, ranges, "FORMULA", grids={title: info.grid}):
+                total += sum(1 for row in got.get("values", []) for v in row if v != "")
+    return total
+
+
 # -- restore --------------------------------------------------------------------------------------------------
 
 class RestoreKind(RunKind):
@@ -700,16 +822,30 @@ class RestoreKind(RunKind):
         return "restoreBackup", {"backupId": self.key, "force": True}
 
     def verify(self, run: Run, plan: Plan, snapshots: dict[str, SheetSnapshot], result: dict[str, Any]) -> VerifyReport:
-        """Every sheet of the backup (but the history) is in the live spreadsheet with the backup's header and
-        cells, and the live spreadsheet has no other sheet; both read through the Sheets API."""
+        """The live spreadsheet equals the backup but for the history sheet and the hold (the live sheet's own):
+        the same sheets and no other, each with the backup's grid size, visibility, header and every cell, and the
+        same zeues metadata (schema version, event types, column tags); both read through the Sheets API."""
         reader, live_id = run.clients.sheets, run.spreadsheet_id
         backup = read_live_state(reader, self.key)
         live = read_live_state(reader, live_id)
         kept = {HISTORY_SHEET}
         titles = [s.title for s in backup.sheets if s.title not in kept]
         extra = sorted(s.title for s in live.sheets if s.title not in kept and s.title not in titles)
-        checks = [Check(name="the live spreadsheet has exactly the backup's sheets", ok=not extra and all(
-            live.sheet(t) is not None for t in titles), detail=f"extra: {extra}" if extra else "")]
+        missing = [t for t in titles if live.sheet(t) is None]
+        checks = [Check(name="the live spreadsheet has exactly the backup's sheets", ok=not extra and not missing,
+                        detail="; ".join(([f"extra: {extra}"] if extra else []) +
+                                         ([f"missing: {missing}"] if missing else [])))]
+        checks.append(Check(name="schema version is the backup's", ok=live.schema_version == backup.schema_version,
+                            detail=f"live {live.schema_version}, backup {backup.schema_version}"))
+        checks.append(Check(name="event types are the backup's", ok=live.event_types == backup.event_types))
+        now_applied = [r.migration_id for r in live.applied()]
+        then_applied = [r.migration_id for r in backup.applied()]
+        checks.append(Check(name="the history counts as applied what the backup's did", ok=now_applied == then_applied,
+                            detail=f"live {now_applied}, backup {then_applied}"))
+        tags = sorted((t.sheet, t.column, t.name, t.migration) for t in live.tags)
+        want = sorted((t.sheet, t.column, t.name, t.migration) for t in backup.tags)
+        checks.append(Check(name="column tags are the backup's", ok=tags == want,
+                            detail="" if tags == want else f"live {len(tags)}, backup {len(want)}"))
         changes: list[CellChange] = []
         rows = cells = 0
         for title in titles:
@@ -718,6 +854,12 @@ class RestoreKind(RunKind):
             if now is None:
                 continue
             checks.append(Check(name=f"{title}: header is the backup's", ok=now.header == source.header))
+            checks.append(Check(name=f"{title}: grid and visibility are the backup's",
+                                ok=(now.row_count, now.column_count, now.hidden) ==
+                                   (source.row_count, source.column_count, source.hidden),
+                                detail=f"live {now.row_count}x{now.column_count}{' hidden' if now.hidden else ''}, "
+                                       f"backup {source.row_count}x{source.column_count}"
+                                       f"{' hidden' if source.hidden else ''}"))
             width = max(source.column_count, 1)  # every cell of the grid, not only under the header
             padded = source.header + [""] * (width - len(source.header))
             copied = take_snapshot(title, padded, 0, reader.iter_rows(self.key, title, source.grid, width, 2),

@@ -114,7 +114,8 @@ class GoogleClients:
         http = self._http(self.config.read_timeout)
         # Each API has its own quota, so its own bucket.
         limiter = TokenBucket(self.config.reads_per_minute, clock=self._clock, sleep=self._sleep)
-        executor = ReadExecutor(api, http, limiter, self._policy, self.stats, sleep=self._sleep, rand=self._rand)
+        executor = ReadExecutor(api, http, limiter, self._policy, self.stats, sleep=self._sleep, rand=self._rand,
+                                notify=self._warn)  # each retry said on stderr: a slow Google is not silence
         return build_service(api, http, self.config.endpoint), executor
 
     @cached_property

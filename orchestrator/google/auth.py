@@ -36,8 +36,8 @@ CredentialKind = Literal["user", "service_account"]
 ADC = "adc"  # the `credentials` setting that selects Application Default Credentials
 
 _FILE_HINT = ("zeues-migrate needs an authorized-user JSON: a user OAuth refresh token issued to a Desktop OAuth "
-              "client of the script's own GCP project, for example written by `gcloud auth application-default "
-              "login --client-id-file=CLIENT_SECRET.json --scopes=...`, or `--credentials adc` to use Application "
+              "client of the script's own GCP project, written by `zeues-migrate login --client-secrets "
+              "CLIENT_SECRET.json`, or `--credentials adc` to use Application "
               "Default Credentials (against the emulator: the file `python -m orchestrator.emulator` prints)")
 _SERVICE_ACCOUNT_TYPES = {"service_account", "impersonated_service_account", "external_account",
                           "gdch_service_account"}

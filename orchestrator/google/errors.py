@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Sequence
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from orchestrator.contract.errors import BRIDGE_PREFIX, ErrorCode
 from orchestrator.google.scopes import REQUIRED_SCOPES
@@ -36,9 +37,8 @@ NO_TOKEN_TEXTS = ("missing required authentication credential", "missing a valid
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
 
 SCOPES_HINT = (
-    "create the token again with every scope zeues-migrate needs ({scopes}), for example "
-    "`gcloud auth application-default login --client-id-file=CLIENT_SECRET.json "
-    "--scopes=openid,https://www.googleapis.com/auth/cloud-platform,{scopes_csv}` with the Desktop OAuth client of the "
+    "create the token again with every scope zeues-migrate needs ({scopes}): "
+    "`zeues-migrate login --client-secrets CLIENT_SECRET.json --force`, with the Desktop OAuth client of the "
     "script's own GCP project"
 )
 
@@ -104,6 +104,39 @@ class TransportError(GoogleError):
                  method: str | None = None) -> None:
         super().__init__(message, status=status, reason=reason, method=method)
         self.may_have_run = may_have_run
+
+
+# How to start the emulator again on its data (docs/operator.md part 1), for an endpoint on this machine that
+# refuses connections.
+EMULATOR_START = "python -m orchestrator.emulator --data emulator-data"
+
+
+def connection_refused(exc: BaseException) -> bool:
+    """A refused TCP connection among the exception's causes: nothing listens on that port."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        error = todo.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, ConnectionRefusedError):
+            return True
+        # requests and urllib3 keep the cause in args or `reason` as often as in __cause__.
+        todo += [e for e in (error.__cause__, error.__context__, getattr(error, "reason", None), *error.args)
+                 if isinstance(e, BaseException)]
+    return False
+
+
+def endpoint_down(method: str, uri: str) -> TransportError:
+    """A connection to an endpoint on this machine was refused: the emulator is not running there."""
+    parts = urlsplit(uri)
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else uri
+    return TransportError(
+        f"{method}: nothing is listening at {origin} (connection refused): the emulator is not running there. Start "
+        f"it (`{EMULATOR_START}`, with `--load FILE` the first time; docs/operator.md part 1) and export the "
+        "ZEUES_GOOGLE_ENDPOINT it prints: its port changes at every start unless you give `--port`. Nothing was "
+        "sent.", may_have_run=False, method=method)
 
 
 class ApiError(GoogleError):
@@ -222,7 +255,7 @@ def is_retryable_status(status: int, body: ErrorBody) -> bool:
 
 
 def scopes_hint() -> str:
-    return SCOPES_HINT.format(scopes=", ".join(REQUIRED_SCOPES), scopes_csv=",".join(REQUIRED_SCOPES))
+    return SCOPES_HINT.format(scopes=", ".join(REQUIRED_SCOPES))
 
 
 def error_from_http(api: Api, status: int, content: bytes | str | None, *, method: str, target: str) -> GoogleError:

@@ -6,7 +6,10 @@ through at most B + 60·r requests in any 60-second window, so with B + 60·r = 
 guarantees `per_minute` in every window, not only on average. Every attempt, retries included, takes a token.
 
 Retries follow Google's advice for 429 (exponential backoff) with AWS-style full jitter: the n-th retry
-sleeps uniform(0, min(cap, base·2^(n-1))) seconds, or Google's Retry-After when it says longer.
+sleeps uniform(0, min(cap, base·2^(n-1))) seconds, or Google's Retry-After when it says longer. Each retry is
+announced (`notify`: a line on stderr) with what is retried, why and after how long, so a slow Google is never
+silence. A refused connection to this machine is not retried: nothing listens there (the emulator is not
+running), and no backoff will start it.
 """
 
 from __future__ import annotations
@@ -20,12 +23,15 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import HttpRequest
 from pydantic import BaseModel, ConfigDict, Field
 
+from orchestrator.google.auth import is_loopback
 from orchestrator.google.errors import (
     Api,
     ErrorBody,
     GoogleError,
     QuotaExhausted,
     TransportError,
+    connection_refused,
+    endpoint_down,
     error_from_http,
     is_rate_limited,
     is_retryable_status,
@@ -35,6 +41,7 @@ from orchestrator.google.transport import NOT_SENT_EXCEPTIONS, TRANSIENT_EXCEPTI
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
+Notify = Callable[[str], None]
 
 
 class TokenBucket:
@@ -104,9 +111,10 @@ class ReadExecutor:
 
     def __init__(self, api: Api, http: RequestsHttp, limiter: TokenBucket, policy: RetryPolicy, stats: ApiStats,
                  *, sleep: Sleep = time.sleep, rand: Callable[[], float] = random.random,
-                 clock: Clock = time.perf_counter) -> None:
+                 clock: Clock = time.perf_counter, notify: Notify | None = None) -> None:
         self.api, self.http, self.limiter, self.policy, self.stats = api, http, limiter, policy, stats
         self._sleep, self._rand, self._clock = sleep, rand, clock
+        self._notify = notify  # told of every retry (the CLI: a line on stderr); None: silent
 
     def execute(self, make_request: Callable[[], HttpRequest], *, target: str) -> Any:
         """Execute a fresh request per attempt (googleapiclient mutates long GETs into POSTs on execute)."""
@@ -126,6 +134,7 @@ class ReadExecutor:
                 counters.requests += 1
                 before = self.http.bytes_received
                 retry_after: float | None = None
+                why = ""
                 try:
                     return request.execute(num_retries=0)
                 except HttpError as exc:
@@ -139,7 +148,14 @@ class ReadExecutor:
                     if attempt >= self.policy.max_attempts:
                         raise self._gave_up(method_name, status, content, target, attempt, started) from exc
                     retry_after = _retry_after(exc.resp)
+                    kind = ("rate limit" if is_rate_limited(status, body) else
+                            "server error" if status >= 500 else "retryable")
+                    why = f"Google answered {status} ({kind})"
                 except TRANSIENT_EXCEPTIONS as exc:
+                    uri = str(getattr(request, "uri", "") or "")
+                    if isinstance(exc, NOT_SENT_EXCEPTIONS) and is_loopback(uri) and connection_refused(exc):
+                        raise endpoint_down(method_name, uri) from exc
+                    why = str(exc)
                     if attempt >= self.policy.max_attempts:
                         raise TransportError(
                             f"{method_name}: {exc} ({attempt} attempts over {self._clock() - started:.0f} s). Check "
@@ -150,6 +166,9 @@ class ReadExecutor:
                 counters.retries += 1
                 delay = self.policy.delay(attempt, self._rand, retry_after)
                 self.stats.backoff_seconds += delay
+                if self._notify is not None:
+                    self._notify(f"retrying {method_name} in {delay:.1f} s (retry {attempt} of "
+                                 f"{self.policy.max_attempts - 1}; reads are safe to repeat): {why}")
                 self._sleep(delay)
         except GoogleError:
             if method_name is not None:

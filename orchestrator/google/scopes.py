@@ -21,3 +21,6 @@ USERINFO_EMAIL = "https://www.googleapis.com/auth/userinfo.email"
 
 BRIDGE_MANIFEST_SCOPES: tuple[str, ...] = MANIFEST_SCOPES
 REQUIRED_SCOPES: tuple[str, ...] = (*BRIDGE_MANIFEST_SCOPES, DRIVE_READONLY)
+# What `zeues-migrate login` asks Google for: these and nothing else (no `cloud-platform`, no `openid`), so the
+# token can do no more than the tool does.
+LOGIN_SCOPES: tuple[str, ...] = REQUIRED_SCOPES

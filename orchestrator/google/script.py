@@ -24,9 +24,12 @@ from orchestrator.google.errors import (
     QuotaExhausted,
     ScriptError,
     TransportError,
+    connection_refused,
+    endpoint_down,
     error_from_http,
     script_error,
 )
+from orchestrator.google.auth import is_loopback
 from orchestrator.google.stats import ApiStats
 from orchestrator.google.transport import NOT_SENT_EXCEPTIONS, TRANSIENT_EXCEPTIONS, RequestsHttp
 
@@ -115,8 +118,9 @@ class ScriptClient:
         what = f"scripts.run {function} (opId {op_id})"
         rerun = ("Rerun the same command: it repeats the call with the same opId, which returns the recorded "
                  "result if the bridge already acted, instead of acting twice.")
+        call = self._scripts.run(scriptId=self.deployment_id, body=body)
         try:
-            operation = self._scripts.run(scriptId=self.deployment_id, body=body).execute(num_retries=0)
+            operation = call.execute(num_retries=0)
         except HttpError as exc:
             status = int(exc.resp.status)
             error = error_from_http("script", status, exc.content, method="script.scripts.run",
@@ -130,6 +134,9 @@ class ScriptClient:
                                      method=error.method) from exc
             raise error from exc
         except NOT_SENT_EXCEPTIONS as exc:
+            uri = str(getattr(call, "uri", "") or "")
+            if is_loopback(uri) and connection_refused(exc):  # the emulator is not running: say how to start it
+                raise endpoint_down(what, uri) from exc
             raise TransportError(f"{what} was not sent: {exc}. Nothing ran; check the network or the endpoint "
                                  "and rerun.", may_have_run=False, method="script.scripts.run") from exc
         except TRANSIENT_EXCEPTIONS as exc:

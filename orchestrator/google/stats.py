@@ -2,7 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from pydantic import BaseModel, Field
+
+# Where each HTTP request is reported (the engine's run log sets it); this layer knows nothing of the log itself.
+RequestSink = Callable[[dict[str, Any]], None]
+_sink: RequestSink | None = None
+_api_method: str | None = None  # the logical API method the next request belongs to (`ApiStats.method`)
+
+
+def set_request_sink(sink: RequestSink | None) -> None:
+    global _sink
+    _sink = sink
+
+
+def current_method() -> str | None:
+    return _api_method
+
+
+def report_request(**fields: Any) -> None:
+    if _sink is not None:
+        _sink(fields)
 
 
 class MethodStats(BaseModel):
@@ -23,6 +45,8 @@ class ApiStats(BaseModel):
     backoff_seconds: float = 0.0
 
     def method(self, name: str) -> MethodStats:
+        global _api_method
+        _api_method = name  # the run log names each HTTP request by the API method it serves
         return self.methods.setdefault(name, MethodStats())
 
     def total(self, field: str) -> float:

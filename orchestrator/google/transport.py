@@ -12,8 +12,10 @@ request can have reached the server; redirects are never followed (httplib2 woul
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import google.auth.exceptions
 import httplib2
@@ -22,6 +24,7 @@ import urllib3.exceptions
 from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.transport.requests import AuthorizedSession
 
+from orchestrator.google import stats
 from orchestrator.google.auth import is_loopback
 from orchestrator.google.errors import AuthExpired, CredentialsError, MissingScopes, TransportError, scopes_hint
 
@@ -61,6 +64,8 @@ class RequestsHttp:
         self.timeout = (connect_timeout, read_timeout)
         self.bytes_received = 0  # response body bytes, for ApiStats
         self.requests_sent = 0
+        self._last_call: tuple[str | None, str, str] | None = None  # (api method, HTTP method, path): attempts
+        self._attempt = 0
 
     def request(self, uri: str, method: str = "GET", body: bytes | str | None = None,
                 headers: Mapping[str, str] | None = None, redirections: int = 5,
@@ -73,28 +78,37 @@ class RequestsHttp:
         send_headers = {k: v for k, v in (headers or {}).items() if k.lower() != "content-length"}
         data = body.encode("utf-8") if isinstance(body, str) else body  # requests would send str as latin-1
         self.requests_sent += 1
+        call = (stats.current_method(), method, urlsplit(uri).path)
+        self._attempt = self._attempt + 1 if call == self._last_call else 1
+        self._last_call = call
+        started = time.perf_counter()
         try:
-            response = self._session.request(  # type: ignore[no-untyped-call]
-                method, uri, data=data, headers=send_headers, timeout=self.timeout, allow_redirects=False)
-            content = response.content
-        except requests.exceptions.ConnectTimeout as exc:
-            raise ConnectTimedOut(f"could not connect to {_origin(uri)} within {self.timeout[0]:g} s") from exc
-        except requests.exceptions.ReadTimeout as exc:
-            raise ReadTimedOut(f"no answer from {_origin(uri)} within {self.timeout[1]:g} s") from exc
-        except requests.exceptions.SSLError as exc:  # the TLS handshake failed: nothing was sent
-            raise RequestNotSent(f"TLS with {_origin(uri)} failed: {_cause(exc)}") from exc
-        except requests.exceptions.ConnectionError as exc:
-            if _never_connected(exc):
-                raise RequestNotSent(f"could not connect to {_origin(uri)}: {_cause(exc)}") from exc
-            raise ReplyLost(f"the connection to {_origin(uri)} broke: {_cause(exc)}") from exc
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
-            raise ReplyLost(f"the answer from {_origin(uri)} was cut off: {_cause(exc)}") from exc
-        except requests.exceptions.RequestException as exc:  # bad URL and the like: not transient
-            raise TransportError(f"cannot send {method} {uri}: {exc}", may_have_run=False) from exc
-        except google.auth.exceptions.RefreshError as exc:
-            raise refresh_error(exc) from exc
-        except google.auth.exceptions.TransportError as exc:  # the token refresh could not reach Google
-            raise RequestNotSent(f"could not refresh the access token: {exc}") from exc
+            try:
+                response = self._session.request(  # type: ignore[no-untyped-call]
+                    method, uri, data=data, headers=send_headers, timeout=self.timeout, allow_redirects=False)
+                content = response.content
+            except requests.exceptions.ConnectTimeout as exc:
+                raise ConnectTimedOut(f"could not connect to {_origin(uri)} within {self.timeout[0]:g} s") from exc
+            except requests.exceptions.ReadTimeout as exc:
+                raise ReadTimedOut(f"no answer from {_origin(uri)} within {self.timeout[1]:g} s") from exc
+            except requests.exceptions.SSLError as exc:  # the TLS handshake failed: nothing was sent
+                raise RequestNotSent(f"TLS with {_origin(uri)} failed: {_cause(exc)}") from exc
+            except requests.exceptions.ConnectionError as exc:
+                if _never_connected(exc):
+                    raise RequestNotSent(f"could not connect to {_origin(uri)}: {_cause(exc)}") from exc
+                raise ReplyLost(f"the connection to {_origin(uri)} broke: {_cause(exc)}") from exc
+            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+                raise ReplyLost(f"the answer from {_origin(uri)} was cut off: {_cause(exc)}") from exc
+            except requests.exceptions.RequestException as exc:  # bad URL and the like: not transient
+                raise TransportError(f"cannot send {method} {uri}: {exc}", may_have_run=False) from exc
+            except google.auth.exceptions.RefreshError as exc:
+                raise refresh_error(exc) from exc
+            except google.auth.exceptions.TransportError as exc:  # the token refresh could not reach Google
+                raise RequestNotSent(f"could not refresh the access token: {exc}") from exc
+        except BaseException as exc:
+            self._log(call, started, None, 0, data, type(exc).__name__)
+            raise
+        self._log(call, started, response.status_code, len(content), data, None)
         self.bytes_received += len(content)
         info: dict[str, str] = {"status": str(response.status_code)}
         for key, value in response.headers.items():
@@ -104,6 +118,14 @@ class RequestsHttp:
         resp = httplib2.Response(info)
         resp.reason = response.reason or ""
         return resp, content
+
+    def _log(self, call: tuple[str | None, str, str], started: float, status: int | None, received: int,
+             sent: bytes | None, error: str | None) -> None:
+        """One request in the run log: never a header, a query string or a body (tokens travel in those)."""
+        api, method, path = call
+        stats.report_request(api=api, method=method, path=path, status=status, bytes=received,
+                    bytes_sent=len(sent or b""), duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                    attempt=self._attempt, retries=self._attempt - 1, **({"error": error} if error else {}))
 
     def close(self) -> None:
         self._session.close()  # type: ignore[no-untyped-call]

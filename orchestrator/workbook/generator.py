@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol, TypeVar
 
 from orchestrator.contract.limits import CELL_LIMIT
 from orchestrator.domain.columns import column_letter
@@ -464,9 +464,33 @@ class WriteStats:
     bytes: int
 
 
-def write_workbook(options: WorkbookOptions, output: Path) -> WriteStats:
-    """Stream the resource to `output` without holding the grid in memory."""
+_T = TypeVar("_T")
+
+
+class Reporter(Protocol):
+    """What `write_workbook` reports to: engine/progress.py's `Progress` (this layer does not import it)."""
+
+    def step(self, name: str, note: str = "") -> None: ...
+    def done(self, name: str, note: str = "") -> None: ...
+    def count(self, label: str, items: Iterable[_T], total: int | None, unit: str = "rows") -> Iterator[_T]: ...
+
+
+class _Silent:
+    def step(self, name: str, note: str = "") -> None:
+        pass
+
+    def done(self, name: str, note: str = "") -> None:
+        pass
+
+    def count(self, label: str, items: Iterable[_T], total: int | None, unit: str = "rows") -> Iterator[_T]:
+        return iter(items)
+
+
+def write_workbook(options: WorkbookOptions, output: Path, progress: Reporter | None = None) -> WriteStats:
+    """Stream the resource to `output` without holding the grid in memory; `progress` sees each sheet written
+    and the rows generated (of the known total: a bar on a terminal)."""
     gen = _Generator(options)
+    progress = progress or _Silent()
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     sheet_props: list[dict[str, Any]] = []
     tmp = output.with_name(output.name + ".tmp")
@@ -478,10 +502,13 @@ def write_workbook(options: WorkbookOptions, output: Path) -> WriteStats:
             if index:
                 out.write(",")
             out.write('{"data":[{"startRow":0,"startColumn":0,"rowData":[')
-            written = _write_rows(out, plan.rows, dumps)
+            progress.step(f"sheet {plan.title}", "generating rows")
+            total = gen.data_rows() + 1 if plan.title == "Operaciones" else None  # the big one; the others are small
+            written = _write_rows(out, progress.count(f"{plan.title} rows", plan.rows, total), dumps)
             props = _sheet_properties(plan, index, written)
             sheet_props.append(props)
             out.write(']}],"properties":' + dumps(props) + "}")
+            progress.done(f"sheet {plan.title}", f"{written:,} rows written")
         out.write("]}\n")
     cells = _check_cell_budget([{"properties": p} for p in sheet_props])
     tmp.replace(output)

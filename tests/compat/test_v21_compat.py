@@ -139,7 +139,7 @@ def test_v21_before_after_and_after_rollback(emulator: Emulator, cli: Cli, live:
 
     # -- the migration, with the real bridge through the CLI ------------------------------------------------
     applied = cli("apply", "--execute", "--yes", sid=sid)
-    assert applied.code == 0 and applied.result[0]["status"] == "applied", applied.doc
+    assert applied.code == 0 and applied.result["runs"][0]["status"] == "applied", applied.doc
 
     # The v2.1-mode reader parses identical spools; the v3.0-mode reader works: version 0, nobody holds any.
     assert backend.spools() == before["spools"]

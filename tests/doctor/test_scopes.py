@@ -42,8 +42,8 @@ def test_a_token_missing_scopes_fails_with_the_command_that_makes_a_new_one() ->
     assert line.status == "fail" and line.exit_code == ExitCode.USAGE
     assert SCRIPT_CONTAINER_UI in line.detail and DRIVE_READONLY in line.detail
     assert SPREADSHEETS not in line.detail.split("lacks", 1)[1].split("(needed")[0]
-    assert "gcloud auth application-default login --client-id-file=CLIENT_SECRET.json" in line.fix
-    assert ",".join(REQUIRED_SCOPES) in line.fix
+    assert "zeues-migrate login --client-secrets CLIENT_SECRET.json --force" in line.fix
+    assert ", ".join(REQUIRED_SCOPES) in line.fix
 
 
 def test_granted_scopes_win_over_the_requested_ones() -> None:

@@ -187,7 +187,7 @@ def test_a_default_over_50000_characters_is_refused_before_anything_changes(
     code, doc = run_in_process(cli, "plan", sid)
     assert code == 0 and not [f for f in doc["result"][0]["findings"] if f["level"] == "error"], doc
     code, doc = run_in_process(cli, "apply", sid, "--execute", "--yes")
-    assert code == 0 and doc["result"][0]["verification"]["status"] == "passed", doc
+    assert code == 0 and doc["result"]["runs"][0]["verification"]["status"] == "passed", doc
     header = live.header(sid, "Operaciones")
     values = live.values(sid, "Operaciones!A2:ZZ")
     tag, column = header.index("TAG_SPOOL"), header.index("Ocupado_Por")

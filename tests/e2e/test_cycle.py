@@ -38,7 +38,7 @@ def test_plan_apply_verify_rollback_verify(cli: Cli, live: Live, new_sheet: Call
 
     applied = cli("apply", "--execute", "--yes", sid=sid)
     assert applied.code == 0, applied.stderr
-    (run,) = applied.result
+    (run,) = applied.result["runs"]
     assert run["status"] == "applied" and run["verification"]["status"] == "passed"
     assert set(run["timings"]) == {"preflight", "snapshot", "backup", "verify_backup", "apply", "verify"}
     assert run["verification"]["rows_checked"] >= spools
@@ -83,13 +83,13 @@ def test_apply_is_safe_by_default_and_idempotent(cli: Cli, live: Live, new_sheet
     assert not list(cli.checkpoints.rglob("*.json"))
 
     first = cli("apply", "--execute", "--yes", sid=sid)
-    assert first.code == 0 and first.result[0]["status"] == "applied", first.stderr
+    assert first.code == 0 and first.result["runs"][0]["status"] == "applied", first.stderr
     state = observe(live, sid)
 
     again = cli("apply", "--execute", "--yes", sid=sid)
-    assert again.code == 0 and again.result == []
+    assert again.code == 0 and again.result["runs"] == []
     named = cli("apply", "3.0", "--execute", "--yes", sid=sid)
-    assert named.code == 0 and named.result[0]["status"] == "already_applied"
+    assert named.code == 0 and named.result["runs"][0]["status"] == "already_applied"
     assert observe(live, sid) == state, "applying an applied migration changes nothing"
     assert [(h["action"], h["status"]) for h in history(live, sid)] == [("backup", "done"), ("apply", "applied")]
 

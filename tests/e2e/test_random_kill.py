@@ -243,7 +243,7 @@ def test_a_randomly_killed_run_ends_as_an_uninterrupted_one(scenario: Scenario, 
     assert final.code == 0, (kills, ended.loop.edited_after, why(final))
     report: dict[str, Any] = final.result
     if scenario.action == "apply":  # a list of the migrations applied: none when 3.0 was applied already
-        report = final.result[0] if final.result else {"status": "already_applied"}
+        report = final.result["runs"][0] if final.result["runs"] else {"status": "already_applied"}
     if report["status"] == DONE[scenario.action]:
         verification = report["verification"]
         allowed = {"passed"} if scenario.edit is None else {"passed", "passed_with_concurrent_changes"}

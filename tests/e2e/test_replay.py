@@ -47,13 +47,13 @@ def test_restore_runs_the_loop_and_acts_once_after_a_lost_reply(cli: Cli, live: 
     original = live.values(sid, "Operaciones!A1:BL40", "FORMULA")
     applied = cli("apply", "--execute", "--yes", sid=sid)
     assert applied.code == 0, applied.stderr[-2000:]
-    backup_id = applied.result[0]["backup_id"]
+    backup_id = applied.result["runs"][0]["backup_id"]
     copies = len(emulator.state()["spreadsheets"])
 
     # Killed right after the bridge restored, before the run recorded it: the bridge acted, the CLI never knew.
-    killed = cli("restore", backup_id, "--force", "--yes", sid=sid, failpoints="reply:restore")
+    killed = cli("restore", backup_id, "--execute", "--yes", sid=sid, failpoints="reply:restore")
     assert killed.code != 0 and [h["action"] for h in history(live, sid)].count("restore") == 1
-    again = cli("restore", backup_id, "--force", "--yes", sid=sid)
+    again = cli("restore", backup_id, "--execute", "--yes", sid=sid)
     assert again.code == 0, again.stderr[-2000:]
     report = again.result
     assert report["action"] == "restore" and report["status"] == "restored" and report["resumed"] is True
@@ -81,7 +81,7 @@ def test_a_backup_killed_between_its_copy_and_its_record_is_adopted_not_made_aga
     assert first.code != 0 and len(emulator.state()["spreadsheets"]) == copies + 1, "the copy was made"
     rerun = cli("apply", "--execute", "--yes", sid=sid)
     assert rerun.code == 0, rerun.stderr[-2000:]
-    (report,) = rerun.result
+    (report,) = rerun.result["runs"]
     assert report["resumed"] is True and report["status"] == "applied"
     assert len(emulator.state()["spreadsheets"]) == copies + 1, "no second copy of the spreadsheet"
     assert "found the copy an interrupted try made" in rerun.stderr

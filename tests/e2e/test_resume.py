@@ -81,7 +81,7 @@ def _check(outcome: Outcome, reference: Outcome, action: str, point: str) -> dic
     assert outcome.killed.doc is None
     assert outcome.in_flight_after_kill == [f"{action}-3.0.json"], "the killed run is in flight"
     assert outcome.resumed.code == 0, (point, outcome.resumed.stderr[-3000:])
-    run = outcome.resumed.result[0] if action == "apply" else outcome.resumed.result
+    run = outcome.resumed.result["runs"][0] if action == "apply" else outcome.resumed.result
     assert run["resumed"] and run["verification"]["status"] == "passed", run
     assert outcome.in_flight_after == [] and outcome.finished == 1, "nothing left in flight"
     # Same header, cells, tags, registry and history as an uninterrupted run: columns once, one change.

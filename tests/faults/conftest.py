@@ -147,7 +147,7 @@ def applied_once(live: Live, sid: str) -> None:
 
 def single_apply_report(run: Run) -> dict[str, Any]:
     assert run.code == 0, (run.code, run.stdout[-3000:], run.stderr[-3000:])
-    reports = run.result
+    reports = run.result["runs"]
     assert isinstance(reports, list) and len(reports) == 1, reports
     report: dict[str, Any] = reports[0]
     return report

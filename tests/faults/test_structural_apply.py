@@ -50,7 +50,7 @@ def _apply_with_human(cli: Cli, live: Live, emulator: Emulator, sid: str,
 def _bridge_result(cli: Cli, sid: str, run: Run) -> dict[str, Any]:
     """The bridge's answer to the apply: in the report (exit 0) or in the kept checkpoint (verification failed)."""
     if run.code == 0:
-        reported: dict[str, Any] = run.result[0]["bridge_result"]
+        reported: dict[str, Any] = run.result["runs"][0]["bridge_result"]
         return reported
     kept = checkpoint(cli, sid)
     assert kept is not None, (run.code, run.stdout[-3000:], run.stderr[-3000:])

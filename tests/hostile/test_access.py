@@ -100,7 +100,7 @@ def test_credentials_that_are_not_json(cli: Cli, new_sheet: Callable[..., str], 
     path.write_text("client_id=123\nrefresh_token=abc\n")
     run = cli("apply", "--execute", "--yes", sid=sid, credentials=str(path))
     refused(run, ExitCode.USAGE, "CredentialsError", str(path), "is not JSON", "authorized-user JSON",
-            "gcloud auth application-default login")
+            "zeues-migrate login --client-secrets")
     assert observe(sid) == before
 
 

@@ -23,7 +23,7 @@ def test_apply_and_restore_aimed_at_a_backup_are_refused_and_change_nothing(
     run = cli("apply", "--execute", "--yes", sid=backup_id)
     refused(run, ExitCode.REFUSED, "IS_BACKUP", f"{backup_id} is a ZEUES backup of", f"({sid})",
             "run this against the original")
-    run = cli("restore", made["backupId"], "--force", "--yes", sid=backup_id)  # into the backup itself
+    run = cli("restore", made["backupId"], "--execute", "--yes", sid=backup_id)  # into the backup itself
     refused(run, ExitCode.REFUSED, "IS_BACKUP", "run this against the original")
 
     assert observe(backup_id) == before, "the backup is unchanged and no copy of it was made"

@@ -80,7 +80,7 @@ def test_formulas_merges_frozen_hidden_and_filters_are_kept(cli: Cli, live: Live
 
     applied = cli("apply", "--execute", "--yes", sid=sid)
     assert applied.code == 0, applied.doc
-    assert applied.result[0]["verification"]["status"] == "passed"
+    assert applied.result["runs"][0]["verification"]["status"] == "passed"
     assert live.header(sid, "Operaciones")[-3:] == NEW
     assert live.values(sid, old, "FORMULA") == formulas
     assert live.values(sid, old, "UNFORMATTED_VALUE") == values

@@ -59,7 +59,7 @@ def no_frame(message: str) -> str:
 
 def applied_30(cli: Cli, sid: str) -> None:
     run = cli("apply", "--execute", "--yes", sid=sid)
-    assert run.code == 0 and run.result[0]["status"] == "applied", (run.code, run.doc)
+    assert run.code == 0 and run.result["runs"][0]["status"] == "applied", (run.code, run.doc)
 
 
 # -- finding 7: a forged history row --------------------------------------------------------------------------

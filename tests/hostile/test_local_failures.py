@@ -50,7 +50,7 @@ def test_a_full_disk_during_the_snapshot_is_local_io_and_the_rerun_resumes(
     assert message.count("\n") == 0
     rerun = cli("apply", "--execute", "--yes", sid=sid)
     assert rerun.code == 0, (rerun.code, rerun.stderr[-2000:])
-    assert rerun.result[0]["status"] == "applied"
+    assert rerun.result["runs"][0]["status"] == "applied"
 
 
 def test_a_checkpoint_folder_under_a_file_is_local_io(cli: Cli, new_sheet: Callable[..., str],

@@ -189,7 +189,7 @@ def test_a_failed_attempt_in_the_history_blocks_until_resolved(cli: Cli, live: L
     resolved = cli("resolve", "--note", "looked at it", sid=sid)
     assert resolved.code == 0 and resolved.result["resolvedOperation"] == "op-by-hand-0001", resolved.doc
     applied = cli("apply", "--execute", "--yes", sid=sid)
-    assert applied.code == 0 and applied.result[0]["status"] == "applied", applied.doc
+    assert applied.code == 0 and applied.result["runs"][0]["status"] == "applied", applied.doc
 
 
 # -- a migration file changed after it was applied ------------------------------------------------------------

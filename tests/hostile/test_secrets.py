@@ -164,4 +164,4 @@ def test_the_cli_outside_the_test_suite_ignores_zeues_failpoints(cli: Cli, new_s
     done = subprocess.run(cmd, cwd=cli.cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
-    assert json.loads(done.stdout)["result"][0]["status"] == "applied"
+    assert json.loads(done.stdout)["result"]["runs"][0]["status"] == "applied"

@@ -28,7 +28,7 @@ def killed_after_snapshot(cli: Cli, sid: str, *args: str) -> None:
 def finished(run: Run) -> dict[str, Any]:
     assert run.code == 0, (run.code, run.stdout[-3000:], run.stderr[-3000:])
     result = run.result
-    report: dict[str, Any] = result[0] if isinstance(result, list) else result
+    report: dict[str, Any] = result["runs"][0] if "runs" in result else result
     verification = report["verification"]
     assert verification is not None and not [c for c in verification["checks"] if not c["ok"]], verification
     return report

@@ -62,7 +62,7 @@ def test_the_installed_package_plans_and_applies(installed: Path, emulator: Emul
     assert json.loads(plan.stdout)["result"][0]["migration_id"] == "3.0"
     applied = _run(installed, tmp_path, "apply", "--execute", "--yes", *flags)
     assert applied.returncode == 0, applied.stderr[-3000:]
-    (report,) = json.loads(applied.stdout)["result"]
+    (report,) = json.loads(applied.stdout)["result"]["runs"]
     assert report["status"] == "applied" and report["verification"]["status"] == "passed"
 
 
@@ -89,4 +89,4 @@ def test_the_installed_cli_ignores_zeues_failpoints(installed: Path, emulator: E
     applied = subprocess.run([str(installed / "zeues-migrate"), "apply", "--execute", "--yes", *flags], cwd=tmp_path,
                              env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
     assert applied.returncode == 0, (applied.returncode, applied.stderr[-3000:])
-    assert json.loads(applied.stdout)["result"][0]["status"] == "applied"
+    assert json.loads(applied.stdout)["result"]["runs"][0]["status"] == "applied"

@@ -90,6 +90,7 @@ CASES: list[tuple[BaseException, ExitCode, str]] = [
     (GridChanged("Google answered 400", sheet="Operaciones", expected=(401, 65), found=(150, 63)),
      ExitCode.GRID_CHANGED, "GRID_CHANGED"),
     (RuntimeError("a bug"), ExitCode.INTERNAL, "RuntimeError"),
+    (KeyboardInterrupt(), ExitCode.INTERRUPTED, "INTERRUPTED"),
 ]
 
 

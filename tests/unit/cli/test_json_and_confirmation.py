@@ -70,11 +70,14 @@ def test_rollback_refuses_without_a_terminal_or_yes(mocked: responses.RequestsMo
     assert not mocked.calls
 
 
-def test_restore_force_only_counts_without_a_terminal_or_yes(mocked: responses.RequestsMock, invoke: Invoke) -> None:
+@pytest.mark.parametrize("flag", ["--execute", "--force"])  # --force: the deprecated alias of --execute
+def test_restore_execute_only_counts_without_a_terminal_or_yes(mocked: responses.RequestsMock, invoke: Invoke,
+                                                               flag: str) -> None:
     mocked.add("POST", RUN, json=script_ok({"status": "differs", "cellsDiffering": 12,
                                             "sheets": [{"sheet": "Operaciones", "cellsDiffering": 12}]}))
-    out = invoke("restore", "1BackupId", "--force", "--json")
+    out = invoke("restore", "1BackupId", flag, "--json")
     assert out.code == ExitCode.USAGE and "12 cells differ" in out.doc["error"]["message"]
+    assert "add --yes" in out.doc["error"]["message"]
     (call,) = _bridge_calls(mocked)
     assert "force" not in call["parameters"][0]  # type: ignore[index]
 
@@ -97,5 +100,7 @@ def test_confirm_or_refuse(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(common.click, "confirm", lambda *a, **k: next(answers))
     with pytest.raises(Failure) as cancelled:
         confirm_or_refuse("Apply 3.0?", yes=False)
-    assert cancelled.value.code is ExitCode.USAGE and "nothing was changed" in cancelled.value.message
+    # Answering no is a decision, not an error (docs/operator.md, "Confirmation"): exit 0, nothing changed.
+    assert cancelled.value.code is ExitCode.OK and cancelled.value.message == "cancelled; nothing was changed"
+    assert cancelled.value.result == {"executed": False, "cancelled": True}
     confirm_or_refuse("Apply 3.0?", yes=False)  # answered yes

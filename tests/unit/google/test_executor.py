@@ -32,6 +32,7 @@ class FakeRequest:
     failures: list[Exception]
     http: FakeHttp
     methodId: str = METHOD
+    uri: str = "https://sheets.googleapis.com/v4/spreadsheets/SID-1/values:batchGet"
     tries: list[int] = field(default_factory=list)
 
     def execute(self, num_retries: int) -> Any:
@@ -47,16 +48,66 @@ def http_error(status: int, body: dict[str, Any]) -> HttpError:
     return HttpError(httplib2.Response({"status": status}), json.dumps(body).encode())
 
 
-def executor(fake_time: FakeTime, attempts: int = 3, per_minute: float = 0) -> tuple[ReadExecutor, FakeHttp]:
+def executor(fake_time: FakeTime, attempts: int = 3, per_minute: float = 0,
+             notify: Callable[[str], None] | None = None) -> tuple[ReadExecutor, FakeHttp]:
     http = FakeHttp()
     limiter = TokenBucket(per_minute, clock=fake_time.clock, sleep=fake_time.sleep)
     return ReadExecutor("sheets", http, limiter, RetryPolicy(max_attempts=attempts), ApiStats(),  # type: ignore[arg-type]
-                        sleep=fake_time.sleep, rand=lambda: 0.9, clock=fake_time.clock), http
+                        sleep=fake_time.sleep, rand=lambda: 0.9, clock=fake_time.clock, notify=notify), http
 
 
-def run(ex: ReadExecutor, http: FakeHttp, *failures: Exception) -> Callable[[], Any]:
+def run(ex: ReadExecutor, http: FakeHttp, *failures: Exception, uri: str | None = None) -> Callable[[], Any]:
     request = FakeRequest(list(failures), http)
+    if uri is not None:
+        request.uri = uri
     return lambda: ex.execute(lambda: request, target="SID-1")
+
+
+def refused() -> RequestNotSent:
+    """What the transport raises when nothing listens: the socket's ConnectionRefusedError deep in its causes."""
+    try:
+        try:
+            raise ConnectionRefusedError(111, "Connection refused")
+        except ConnectionRefusedError as inner:
+            raise OSError("Failed to establish a new connection") from inner
+    except OSError as outer:
+        error = RequestNotSent("could not connect to http://127.0.0.1:9/v4/spreadsheets/SID-1")
+        error.__cause__ = outer
+        return error
+
+
+def test_a_refused_connection_to_this_machine_is_not_retried_and_says_the_emulator_is_not_running(
+        fake_time: FakeTime) -> None:
+    said: list[str] = []
+    ex, http = executor(fake_time, attempts=8, notify=said.append)
+    with pytest.raises(TransportError) as raised:
+        run(ex, http, refused(), uri="http://127.0.0.1:9/v4/spreadsheets/SID-1?fields=x")()
+    assert ex.stats.method(METHOD).requests == 1 and ex.stats.backoff_seconds == 0 and said == []
+    assert raised.value.may_have_run is False and raised.value.method == METHOD
+    assert str(raised.value).startswith(f"{METHOD}: nothing is listening at http://127.0.0.1:9 (connection refused): "
+                                        "the emulator is not running there. Start it (`python -m "
+                                        "orchestrator.emulator --data emulator-data`"), str(raised.value)
+
+
+@pytest.mark.parametrize("failure", [refused(), RequestNotSent("could not connect: name resolution failed")])
+def test_a_refused_connection_elsewhere_or_another_not_sent_failure_is_still_retried(
+        fake_time: FakeTime, failure: Exception) -> None:
+    ex, http = executor(fake_time, attempts=3)
+    uri = "https://sheets.googleapis.com/v4/spreadsheets/SID-1" if failure.__cause__ else "http://127.0.0.1:9/v4/x"
+    assert run(ex, http, failure, uri=uri)() == {"ok": True}
+    assert ex.stats.method(METHOD).requests == 2
+
+
+def test_each_retry_is_said_with_what_why_and_after_how_long(fake_time: FakeTime) -> None:
+    said: list[str] = []
+    ex, http = executor(fake_time, attempts=4, notify=said.append)
+    busy = http_error(503, google_error(503, "busy"))
+    quota = http_error(429, google_error(429, "Quota exceeded", status_text="RESOURCE_EXHAUSTED"))
+    assert run(ex, http, busy, quota, TimeoutError("no answer within 120 s"))() == {"ok": True}
+    assert said == [
+        f"retrying {METHOD} in 0.9 s (retry 1 of 3; reads are safe to repeat): Google answered 503 (server error)",
+        f"retrying {METHOD} in 1.8 s (retry 2 of 3; reads are safe to repeat): Google answered 429 (rate limit)",
+        f"retrying {METHOD} in 3.6 s (retry 3 of 3; reads are safe to repeat): no answer within 120 s"]
 
 
 @pytest.mark.parametrize(("failure", "may_have_run"), [
