@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,11 +62,31 @@ def setup() -> None:
     setup_node()
 
 
+BROWSER_PACKAGES = ("chromium", "chromium-driver")  # Debian's: tests/browser drives them with Selenium
+
+
+def ensure_browser() -> None:
+    """The sidebar's browser tests need headless Chromium and its driver from the system packages (nothing
+    downloads a browser): installed here when root with apt-get, as in CI; otherwise one line and a failure."""
+    if (shutil.which("chromium") or shutil.which("chromium-browser")) and shutil.which("chromedriver"):
+        return
+    if shutil.which("apt-get") and getattr(os, "geteuid", lambda: -1)() == 0:
+        apt = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run("apt-get", "update", "-qq", env=apt)
+        run("apt-get", "install", "-y", "-qq", *BROWSER_PACKAGES, env=apt)  # with its fonts
+        return
+    sys.exit(f"the browser tests need Chromium and its driver: install them (`sudo apt-get install "
+             f"{' '.join(BROWSER_PACKAGES)}`), then run this again")
+
+
 def test() -> None:
-    """Every check CI runs: the workflow lint, type checks, the Node tests, the Python tests. Fails if no test ran."""
+    """Every check CI runs: the workflow lint, type checks, the Node tests, the Python tests (with the browser
+    tests of the sidebar). Fails if no test ran."""
     setup()
+    ensure_browser()
     run(VENV_BIN / "actionlint", "-no-color")  # .github/workflows/*.yml; shellcheck on run: blocks if installed
     run("node", "node_modules/typescript/bin/tsc", "-p", "tsconfig.json")
+    run("node", "node_modules/typescript/bin/tsc", "-p", "sidebar/tsconfig.json")  # the sidebar's page script
     run(PYTHON, "-m", "mypy")
     node_tests = sorted((ROOT / "emulator" / "test").glob("*.test.js"))
     if not node_tests:
@@ -81,7 +102,11 @@ def demo() -> None:
 
 
 def bench() -> None:
+    """The benchmarks (orchestrator/bench.py, docs/benchmarks.md); `--suite google` also plots, with matplotlib."""
     setup()
+    if subprocess.call([str(PYTHON), "-c", "import matplotlib"], stderr=subprocess.DEVNULL) != 0:
+        run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",  # the `bench` extra, pinned
+            "-c", "constraints.txt", "-e", ".[test,bench]")
     run(PYTHON, "-m", "orchestrator.bench", *sys.argv[2:])
 
 

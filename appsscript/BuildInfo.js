@@ -5,5 +5,5 @@
 /** @type {{version: string, hash: string}} */
 var BRIDGE_BUILD = {
   "version": "0.1.0",
-  "hash": "sha256:3743b361861b45f59c1862e11c938c7ef3a335b367d0655cb3e69884dd412b9e"
+  "hash": "sha256:5e4e69600de69bb65937365a0e9ae96b8321fca3b8455802dfdc032697f11a28"
 };

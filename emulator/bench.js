@@ -15,6 +15,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn, execFileSync } = require('node:child_process');
+const { Readable } = require('node:stream');
 const { mintAccessToken } = require('./auth');
 
 /** The owner's token: Google refuses a call without one, and so does the emulator. */
@@ -55,10 +56,17 @@ async function timed(fn) {
   return { seconds: Math.round(Number(process.hrtime.bigint() - t0) / 1e7) / 100, value };
 }
 
-/** @param {string} url @param {string} method @param {any} [body] */
-async function call(url, method, body) {
-  const res = await fetch(url, { method, body: body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
-    headers: { 'content-type': 'application/json', ...OWNER } });
+/**
+ * @param {string} url @param {string} method @param {any} [body] a JSON value, or a stream of `length` bytes
+ * @param {number} [length]
+ */
+async function call(url, method, body, length) {
+  const streamed = body instanceof fs.ReadStream;
+  /** @type {Record<string, string>} */
+  const headers = { 'content-type': 'application/json', ...OWNER };
+  if (streamed) headers['content-length'] = String(length);
+  const res = await fetch(url, /** @type {any} */ ({ method, headers, duplex: streamed ? 'half' : undefined,
+    body: body === undefined ? undefined : streamed ? Readable.toWeb(body) : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) }));
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 500)}`);
   return { bytes: text.length, json: JSON.parse(text) };
@@ -73,8 +81,9 @@ async function main() {
     workbook = path.join(os.tmpdir(), `zeues-bench-${spools}.json`);
     if (!fs.existsSync(workbook)) {
       const python = path.join(ROOT, '.venv', 'bin', 'python');
-      execFileSync(python, ['-m', 'orchestrator.workbook', '--spools', String(spools), '--seed', '1', '--output', workbook],
-        { cwd: ROOT, stdio: 'inherit' });
+      const script = 'import sys; from pathlib import Path; from orchestrator.workbook import WorkbookOptions, write_workbook; '
+        + 'write_workbook(WorkbookOptions(spools=int(sys.argv[1]), seed=1), Path(sys.argv[2]))';
+      execFileSync(python, ['-c', script, String(spools), workbook], { cwd: ROOT, stdio: 'inherit' });
     }
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emu-bench-'));
@@ -82,10 +91,12 @@ async function main() {
   /** @type {Record<string, any>} */
   const r = { spools, workbook_mb: fileMB };
   let { child, url } = /** @type {any} */ (await startServer(dataDir));
-  const body = fs.readFileSync(workbook);
-  const load = await timed(() => call(url + '/v4/spreadsheets', 'POST', body));
+  // Streamed from the file, as orchestrator/emulator.py sends it: this process holds no copy of the body.
+  const size = fs.statSync(workbook).size;
+  const load = await timed(() => call(url + '/v4/spreadsheets', 'POST', fs.createReadStream(workbook), size));
   const id = load.value.json.spreadsheetId;
   r.load_create_and_persist_s = load.seconds;
+  r.load_peak_rss_mib = peakRssMiB(child.pid);
   const read = await timed(() => call(`${url}/v4/spreadsheets/${id}/values:batchGet?ranges=Operaciones`, 'GET'));
   const rows = read.value.json.valueRanges[0].values;
   r.full_sheet_batchGet_s = read.seconds;

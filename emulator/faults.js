@@ -6,6 +6,8 @@
  * requests over it in any rolling 60-second window. Cleared by `POST /_emulator/reset`.
  */
 
+const { Profile, classify, quotaBody, gridCells, wait } = require('./profile');
+
 const QUOTA_WINDOW_MS = 60_000;
 
 /**
@@ -46,11 +48,14 @@ class Faults {
     /** @type {Quota|null} */
     this.quota = null;
     this.now = now;
+    /** The Google-like profile (profile.js): off until switched on; `reset` turns it off. */
+    this.profile = new Profile({ now });
   }
 
   reset() {
     this.rules = [];
     this.quota = null;
+    this.profile.set('off');
   }
 
   /**
@@ -128,7 +133,8 @@ class Faults {
    */
   take(method, path) {
     if (this.overQuota(method, path)) {
-      return { status: 429, drop: false, latencyMs: 0, body: errorBody(429, null) };
+      const limit = this.quota ? this.quota.perMinute : 60;
+      return { status: 429, drop: false, latencyMs: 0, body: quotaBody('read', 'user', limit) };
     }
     for (const rule of this.rules) {
       if (rule.method && rule.method !== method) continue;
@@ -142,16 +148,18 @@ class Faults {
   }
 }
 
-/** Google's error body for `code` (429 carries the read-quota ErrorInfo). @param {number} code @param {string|null} message */
+/**
+ * Google's error body for `code` (429 is the read-quota answer: Google's per-user read-quota body, ErrorInfo and
+ * Help included, profile.js `quotaBody`). @param {number} code @param {string|null} message
+ */
 function errorBody(code, message) {
   const [status, text] = STATUS_TEXT[code];
-  /** @type {any} */
-  const body = { error: { code, message: message || text, status } };
   if (code === 429) {
-    body.error.details = [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED',
-      domain: 'googleapis.com', metadata: { service: 'sheets.googleapis.com', quota_limit: 'ReadRequestsPerMinutePerUser' } }];
+    const body = quotaBody('read', 'user', 60);
+    if (message) body.error.message = message;
+    return body;
   }
-  return body;
+  return { error: { code, message: message || text, status } };
 }
 
 module.exports = { Faults, STATUS_TEXT, isSheetsRead, errorBody };
@@ -186,36 +194,70 @@ function restEquivalent(method, args) {
   }
 }
 
+/** @param {any} value JSON size in bytes */
+const jsonBytes = (value) => Buffer.byteLength(JSON.stringify(value) || '');
+
 /**
- * The engine as scripts see it: each call first meets the faults of its REST equivalent. A delayed call
- * returns a Promise (the runtime awaits it, the server keeps serving); a failing one throws the ApiError
- * Google would have answered; a dropped connection becomes a 500.
+ * The engine as scripts see it: each call first meets the faults of its REST equivalent, then the Google-like
+ * profile when it is on. A delayed call returns a Promise (the runtime awaits it, the server keeps serving); a
+ * failing one throws the ApiError Google would have answered; a dropped connection becomes a 500.
+ * `callAs({advanced, user}, method, args)` is a call from the Advanced Sheets service, which spends the Sheets
+ * quota of the execution's `user` (profile.js); other calls (SpreadsheetApp, DriveApp) spend none.
  * @param {any} engine @param {Faults} faults
  */
 function faultedEngine(engine, faults) {
   const { ApiError } = require('./engine/errors');
+
+  /**
+   * With the profile on: the quota (Advanced calls), then the call, then its latency (a Promise of the result).
+   * @param {{advanced: boolean, user?: string}} caller @param {string} method @param {any[]} args
+   * @param {[string, string] | null} rest
+   */
+  const profiled = (caller, method, args, rest) => {
+    const profile = faults.profile;
+    const call = rest ? classify(rest[0], rest[1]) : null;
+    if (caller.advanced) {
+      const over = profile.admit(call, caller.user);
+      if (over) throw new ApiError(429, over.error.status, over.error.message);
+    }
+    // A copy's time grows with the source's cells (Spreadsheet.copy, File.makeCopy are Drive copies).
+    const cells = method === 'driveCopy' ? gridCells(engine, args[0]) : 0;
+    const result = engine[method](...args);
+    let ms;
+    if (method === 'driveCopy') ms = profile.latency('drive.copy', { cells });
+    else if (caller.advanced && call) ms = profile.latency(call.kind, { bytes: jsonBytes(call.quota === 'read' ? result : args) });
+    else ms = profile.latency('apps.serviceCall');
+    return wait(ms).then(() => result);
+  };
+
+  /** @param {{advanced: boolean, user?: string}} caller @param {string} method @param {any[]} args */
+  const invoke = (caller, method, args) => {
+    const rest = restEquivalent(method, args);
+    const fault = rest && faults.take(rest[0], rest[1]);
+    const fail = () => {
+      if (fault && fault.drop) throw new ApiError(500, 'INTERNAL', 'Internal error encountered.');
+      if (fault && fault.status) throw new ApiError(fault.status, fault.body.error.status, fault.body.error.message);
+      return faults.profile.settings ? profiled(caller, method, args, rest) : engine[method](...args);
+    };
+    if (!fault || !fault.latencyMs) return fail();
+    return new Promise((resolve, reject) => setTimeout(() => {
+      try {
+        resolve(fail());
+      } catch (e) {
+        reject(e);
+      }
+    }, fault.latencyMs));
+  };
+
   return new Proxy(engine, {
     get(target, prop, receiver) {
+      if (prop === 'callAs') {
+        return (/** @type {{advanced: boolean, user?: string}} */ caller, /** @type {string} */ method,
+          /** @type {any[]} */ args) => invoke(caller, method, args);
+      }
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function' || typeof prop !== 'string') return value;
-      return (/** @type {any[]} */ ...args) => {
-        const rest = restEquivalent(prop, args);
-        const fault = rest && faults.take(rest[0], rest[1]);
-        if (!fault) return value.apply(target, args);
-        const fail = () => {
-          if (fault.drop) throw new ApiError(500, 'INTERNAL', 'Internal error encountered.');
-          if (fault.status) throw new ApiError(fault.status, fault.body.error.status, fault.body.error.message);
-          return value.apply(target, args);
-        };
-        if (!fault.latencyMs) return fail();
-        return new Promise((resolve, reject) => setTimeout(() => {
-          try {
-            resolve(fail());
-          } catch (e) {
-            reject(e);
-          }
-        }, fault.latencyMs));
-      };
+      return (/** @type {any[]} */ ...args) => invoke({ advanced: false }, prop, args);
     },
   });
 }

@@ -6,6 +6,7 @@
  * 127.0.0.1, over one engine, plus a control surface for tests under /_emulator/.
  *
  *   node emulator/server.js --port 0 --data DIR --script appsscript [--deployment-id ID] [--request-limit-ms N]
+ *     [--profile google [--profile-overrides JSON]]
  *
  * prints `{"url": "http://127.0.0.1:PORT", "deploymentId": "..."}` once listening. SIGTERM persists and
  * exits 0. See emulator/README.md.
@@ -14,11 +15,13 @@ const http = require('node:http');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const { Engine } = require('./engine');
+const { Engine, LARGE_BODY_BYTES } = require('./engine');
 const { ApiError, badRequest, notFound } = require('./engine/errors');
 const mask = require('./engine/fieldmask');
 const { Faults, faultedEngine, errorBody } = require('./faults');
+const { classify, gridCells, wait } = require('./profile');
 const auth = require('./auth');
+const { createUiRoutes } = require('./ui-server');
 
 const SHEETS_STANDARD = new Set(['alt', 'fields', 'key', 'access_token', 'prettyPrint', 'quotaUser', 'upload_protocol',
   'uploadType', 'callback', 'oauth_token', '$.xgafv', 'userIp']);
@@ -57,22 +60,69 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults(), re
   /** Sheets/Drive requests in flight and when their time is up. @type {WeakMap<http.ServerResponse, {at: number, expired: boolean}>} */
   const deadlines = new WeakMap();
 
-  /** @param {http.ServerResponse} res @param {number} status @param {any} body */
-  const send = (res, status, body) => {
+  /**
+   * Requests the Google-like profile delays (profile.js): their latency kind, whether the answer's size counts
+   * (a read) or the request's (`bytes`), and a copy's source cells.
+   * @type {WeakMap<http.ServerResponse, {kind: string, read: boolean, bytes: number, cells: number}>}
+   */
+  const profiled = new WeakMap();
+
+  /** @param {http.ServerResponse} res @param {number} status @param {any} body @param {string} text */
+  const answer = (res, status, body, text) => {
+    if (res.destroyed) return;
     const deadline = deadlines.get(res);
     if (deadline && (deadline.expired || Date.now() >= deadline.at)) {
       // Past the limit Google answers its timeout, whatever the request did meanwhile (a write stays applied).
       status = 503;
       body = errorBody(503, null);
+      text = JSON.stringify(body);
     }
     if (body === undefined) {
       res.writeHead(status, { 'Content-Length': 0 });
       res.end();
       return;
     }
-    const text = JSON.stringify(body);
     res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
+  };
+
+  /** @param {http.ServerResponse} res @param {number} status @param {any} body */
+  const send = (res, status, body) => {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    const call = profiled.get(res);
+    if (!call) return answer(res, status, body, text);
+    // Under the profile Google's latency comes first, on a timer: other requests are served meanwhile.
+    profiled.delete(res);
+    const ms = faults.profile.latency(call.kind, { bytes: call.read ? Buffer.byteLength(text) : call.bytes, cells: call.cells });
+    setTimeout(() => answer(res, status, body, text), ms);
+    return undefined;
+  };
+
+  /**
+   * The Google-like profile at a request's start (after its token is checked): Google's 429 when the caller's or
+   * the project's Sheets quota is used up (answered: true), else its latency is set up for `send`; scripts.run
+   * first waits for its execution to start.
+   * @param {http.IncomingMessage} req @param {http.ServerResponse} res @param {URL} url @returns {Promise<boolean>}
+   */
+  const profileGate = async (req, res, url) => {
+    const profile = faults.profile;
+    const call = profile.settings ? classify(req.method || 'GET', url.pathname) : null;
+    if (!call) return false;
+    const caller = auth.callerOf(req, url);
+    const over = profile.admit(call, caller && caller.email);
+    if (over) {
+      await readBody(req);
+      send(res, 429, over);
+      return true;
+    }
+    if (call.kind === 'script.executionStart') {
+      await wait(profile.latency(call.kind));
+      return false;
+    }
+    const copied = /^\/drive\/v3\/files\/([^/]+)\/copy$/.exec(url.pathname);
+    profiled.set(res, { kind: call.kind, read: call.quota === 'read', bytes: Number(req.headers['content-length']) || 0,
+      cells: copied ? gridCells(engine, decodeURIComponent(copied[1])) : 0 });
+    return false;
   };
 
   /** @param {http.IncomingMessage} req @returns {Promise<Buffer>} */
@@ -158,8 +208,11 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults(), re
     if (!id) {
       if (rest === '' && method === 'POST') {
         params(sp, [], true);
-        const body = await readBody(req);
-        return send(res, 200, partial(engine.createSpreadsheetFromJson(body), sp.get('fields') || undefined));
+        // A big workbook is parsed as it arrives, never held whole in memory (engine/bigjson.js).
+        const length = Number(req.headers['content-length']);
+        const created = length > LARGE_BODY_BYTES ? await engine.createSpreadsheetFromStream(req, length)
+          : engine.createSpreadsheetFromJson(await readBody(req));
+        return send(res, 200, partial(created, sp.get('fields') || undefined));
       }
       throw notFound();
     }
@@ -294,7 +347,7 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults(), re
     const route = url.pathname.slice('/_emulator/'.length);
     if (route === 'state' && req.method === 'GET') {
       return send(res, 200, { ...engine.state(), locks: runtime && runtime.heldLocks ? runtime.heldLocks() : [],
-        faults: faults.describe(), requestLimitMs: limits.requestMs });
+        faults: faults.describe(), requestLimitMs: limits.requestMs, profile: faults.profile.describe() });
     }
     if (req.method !== 'POST') throw notFound();
     const body = json(await readBody(req));
@@ -320,6 +373,14 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults(), re
           throw badRequest(/** @type {Error} */ (e).message);
         }
         return send(res, 200, {});
+      case 'profile':
+        // The Google-like profile (profile.js): {name: "google" | "off", overrides?}; `reset` turns it off.
+        try {
+          faults.profile.set(String(body.name || ''), body.overrides);
+        } catch (e) {
+          throw badRequest(/** @type {Error} */ (e).message);
+        }
+        return send(res, 200, { ...faults.profile.describe(), settings: faults.profile.settings });
       case 'script':
         if (body.executionLimitMs !== undefined && runtime && runtime.setExecutionLimit) runtime.setExecutionLimit(Number(body.executionLimitMs));
         if (body.hang !== undefined) script.hang = !!body.hang;
@@ -350,6 +411,7 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults(), re
         if (outcome.error) out.error = outcome.error;
         if (outcome.toasts) out.toasts = outcome.toasts;
         if (outcome.logs) out.logs = outcome.logs;
+        if (outcome.dialogs) out.dialogs = ui.described(req, outcome.dialogs);
         return send(res, 200, out);
       }
       case 'flush':
@@ -371,6 +433,9 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults(), re
         throw notFound();
     }
   }
+
+  // Sidebars and dialogs shown by bound runs: their pages and google.script.run (ui-server.js).
+  const ui = createUiRoutes({ runtime, send, readBody, json });
 
   /** Reads: GETs, and the POSTs that only search or read. @param {http.IncomingMessage} req @param {URL} url */
   const isSheetsRead = (req, url) => req.method === 'GET' ||
@@ -418,18 +483,22 @@ function createServer({ engine, runtime, deploymentId, faults = new Faults(), re
       if (url.pathname.startsWith('/v4/spreadsheets')) {
         auth.requireRestScope(auth.callerOf(req, url), isSheetsRead(req, url) ? auth.REST_SCOPES.sheetsRead
           : auth.REST_SCOPES.sheetsWrite, 'sheets');
+        if (await profileGate(req, res, url)) return;
         await sheets(req, res, url);
       } else if (url.pathname.startsWith('/drive/v3/')) {
         auth.requireRestScope(auth.callerOf(req, url), req.method === 'GET' ? auth.REST_SCOPES.driveRead
           : auth.REST_SCOPES.driveWrite, 'drive');
+        if (await profileGate(req, res, url)) return;
         await driveApi(req, res, url);
       } else if (url.pathname.startsWith('/v1/scripts/')) {
         // Only a known deployment checks the token: Google answers 404 for an unknown one first.
         if (runtime && /^\/v1\/scripts\/([^/:]+):run$/.exec(url.pathname)?.[1] === deploymentId) {
           auth.requireScriptScopes(auth.callerOf(req, url), runtime.grantedScopes());
+          await profileGate(req, res, url);
         }
         await scriptsRun(req, res, url);
       }
+      else if (ui.handles(url)) await ui.handle(req, res, url);
       else if (url.pathname.startsWith('/_emulator/')) await control(req, res, url);
       else if (url.pathname === '/token' && req.method === 'POST') {
         const grant = auth.tokenGrant((await readBody(req)).toString('utf8'));
@@ -459,6 +528,8 @@ async function main() {
   const deploymentId = args['deployment-id'] || defaultDeploymentId(scriptDir || process.cwd());
   const engine = new Engine({ dataDir });
   const faults = new Faults();
+  // The Google-like profile from the start (benchmarks, rehearsals): profile.js, profiles/NAME.json.
+  if (args.profile) faults.profile.set(args.profile, args['profile-overrides'] ? JSON.parse(args['profile-overrides']) : undefined);
   let runtime = null;
   if (scriptDir) {
     if (!fs.existsSync(scriptDir)) throw new Error(`--script folder not found: ${scriptDir}`);

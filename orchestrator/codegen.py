@@ -1,6 +1,7 @@
 """Generated files: `appsscript/Migrations.js` (the migration specs, for the in-sheet menu, which has no
 orchestrator to send them), `appsscript/Contract.js` (the bridge's copy of `orchestrator/contract/` and of the
-header rule's character classes, so both sides agree by construction), `appsscript/BuildInfo.js` (the bridge
+header rule's character classes, so both sides agree by construction), `appsscript/Texts.js` (the catalogue of
+every text the sheet owner reads, `orchestrator/contract/owner-texts.json`), `appsscript/BuildInfo.js` (the bridge
 version and a hash of its sources, so `doctor` can tell a stale deployment) and `orchestrator/contract/
 bridge_build.py` (the same build, and the manifest's scopes, for the installed package, which has no
 `appsscript/` to read). Run `python3 tasks.py regen`; a test fails while any is stale.
@@ -11,10 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import pprint
+import re
 import sys
 from importlib.metadata import version
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from orchestrator.codegen_sidebar import rendered_sidebar_files
 from orchestrator.contract.errors import BRIDGE_ERROR_CODES
 from orchestrator.contract.grammar import MIGRATION_ID_PATTERN
 from orchestrator.contract.limits import BRIDGE_CONSTANTS
@@ -38,6 +43,8 @@ BRIDGE_DIR = Path(__file__).resolve().parents[1] / "appsscript"
 MIGRATIONS_JS = "Migrations.js"
 CONTRACT_JS = "Contract.js"
 BUILD_INFO_JS = "BuildInfo.js"
+TEXTS_JS = "Texts.js"
+OWNER_TEXTS_JSON = Path(__file__).resolve().parent / "contract" / "owner-texts.json"
 MANIFEST = "appsscript.json"
 BRIDGE_BUILD_PY = Path(__file__).resolve().parent / "contract" / "bridge_build.py"
 SCHEMA_CONTRACTS_PY = Path(__file__).resolve().parent / "domain" / "schema_contracts.py"
@@ -71,6 +78,44 @@ def _js_char(char: str) -> str:
 def _js_char_class(categories: frozenset[str], characters: frozenset[str] = frozenset()) -> str:
     """A RegExp class (for the `u` flag) of the Unicode general categories and the single characters given."""
     return "[" + "".join(f"\\p{{{c}}}" for c in sorted(categories)) + "".join(map(_js_char, sorted(characters))) + "]"
+
+
+class OwnerText(BaseModel):
+    """One text the sheet owner reads, in both languages, with the same `{name}` placeholders."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    es: str
+    en: str
+
+
+def load_owner_texts(path: Path = OWNER_TEXTS_JSON) -> dict[str, OwnerText]:
+    return TypeAdapter(dict[str, OwnerText]).validate_json(path.read_bytes())
+
+
+def owner_text(key: str, lang: str, **params: str | int) -> str:
+    """The catalogue text as the bridge's text_() renders it (OwnerText.js): placeholders filled, whole numbers with
+    the language's thousands separator."""
+    template = getattr(load_owner_texts()[key], lang)
+
+    def fill(match: re.Match[str]) -> str:
+        value = params[match.group(1)]
+        return f"{value:,}".replace(",", "." if lang == "es" else ",") if isinstance(value, int) else value
+
+    return re.sub(r"\{(\w+)\}", fill, template)
+
+
+def owner_text_pattern(key: str, lang: str) -> re.Pattern[str]:
+    """A regex matching the catalogue text with any value in each placeholder."""
+    parts = re.split(r"\{\w+\}", getattr(load_owner_texts()[key], lang))
+    return re.compile(".*?".join(re.escape(p) for p in parts), re.DOTALL)
+
+
+def render_texts_js(path: Path = OWNER_TEXTS_JSON) -> str:
+    texts = {key: text.model_dump() for key, text in sorted(load_owner_texts(path).items())}
+    body = json.dumps(texts, indent=2, ensure_ascii=False)
+    return (_HEADER.format(source="from orchestrator/contract/owner-texts.json") +
+            "/** Every text the sheet owner reads, by key, in Spanish and English (OwnerText.js renders them). */\n"
+            f"/** @type {{Object<string, {{es: string, en: string}}>}} */\nvar OWNER_TEXTS = {body};\n")
 
 
 def render_contract_js() -> str:
@@ -110,7 +155,7 @@ def bridge_build_hash(bridge_dir: Path = BRIDGE_DIR, generated: dict[str, str] |
     """SHA-256 over every file clasp pushes except BuildInfo.js itself, by name, in name order; `generated` (file
     name -> text) stands in for generated files not written yet."""
     generated = generated or {}
-    names = {p.name for p in bridge_dir.iterdir() if p.suffix in (".js", ".json")} | set(generated)
+    names = {p.name for p in bridge_dir.iterdir() if p.suffix in (".js", ".json", ".html")} | set(generated)
     digest = hashlib.sha256()
     for name in sorted(names - {BUILD_INFO_JS}):
         content = generated[name] if name in generated else (bridge_dir / name).read_text(encoding="utf-8")
@@ -161,7 +206,8 @@ def render_schema_contracts_py(directory: Path = MIGRATIONS_DIR) -> str:
 
 
 def rendered_files() -> dict[Path, str]:
-    generated = {MIGRATIONS_JS: render_migrations_js(), CONTRACT_JS: render_contract_js()}
+    generated = {MIGRATIONS_JS: render_migrations_js(), CONTRACT_JS: render_contract_js(), TEXTS_JS: render_texts_js()}
+    generated.update(rendered_sidebar_files())  # appsscript/SidebarClient.html: the sidebar page's script
     build_hash = bridge_build_hash(generated=generated)
     return {**{BRIDGE_DIR / name: text for name, text in generated.items()},
             BRIDGE_DIR / BUILD_INFO_JS: render_build_info_js(build_hash),

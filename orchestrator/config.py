@@ -79,7 +79,7 @@ class Range:
             and value <= self.high
 
 
-# inf, nan or 1e308 would reach requests' timeouts and the token bucket as they are: refused here, by name.
+# inf, nan or 1e308 would reach requests' timeouts and the read limiter as they are: refused here, by name.
 RANGES: dict[str, Range] = {
     "script_timeout": Range(0, 3600, True, "seconds, more than 0 and at most 3600 (against Google above 360)"),
     "read_timeout": Range(0, 600, True, "seconds, more than 0 and at most 600"),
@@ -109,7 +109,8 @@ class Config(BaseModel):
     checkpoint_dir: Path = Path(".zeues-migrate")
     script_timeout: float = Field(default=420.0, description="HTTP read timeout of scripts.run, seconds")
     read_timeout: float = Field(default=120.0, description="HTTP read timeout of reads, seconds")
-    reads_per_minute: float = Field(default=50.0, description="read pacing; 0 = none (emulator only)")
+    reads_per_minute: float = Field(default=50.0, description=(
+        "at most this many reads in any 60 s, all usable at once (Google allows 60 per user); 0 = none (emulator only)"))
     read_attempts: int = Field(default=8, description="tries per read, first one included")
     lock_wait: float = Field(default=30.0, description=(
         "seconds a bridge change waits for the script lock another run holds (the bridge's lockWaitMs)"))

@@ -163,7 +163,8 @@ class Emulator:
     def menu_run(self, spreadsheet_id: str, function: str, ui_answers: list[str] | None = None,
                  parameters: list[Any] | None = None, user_email: str | None = None) -> dict[str, Any]:
         """Run `function` as a menu run bound to the spreadsheet; alerts take `ui_answers` in order. The run is
-        that of `user_email` clicking the item (the spreadsheet's owner when None)."""
+        that of `user_email` clicking the item (the spreadsheet's owner when None). The outcome's `dialogs` are the
+        sidebars and dialogs it showed, each with the `url` of its page."""
         body: dict[str, Any] = {"spreadsheetId": spreadsheet_id, "function": function, "uiAnswers": ui_answers or [],
                                 "parameters": parameters or []}
         if user_email is not None:
@@ -171,9 +172,23 @@ class Emulator:
         result: dict[str, Any] = self._post("/_emulator/menu-run", body)
         return result
 
+    def dialogs(self) -> list[dict[str, Any]]:
+        """The sidebars and dialogs open now (`GET /_emulator/ui`): `id`, `kind` (sidebar|modal|modeless),
+        `title`, `spreadsheetId`, `userEmail`, `url` (the page, for a browser) and `openedAt`."""
+        result: list[dict[str, Any]] = self._request("GET", "/_emulator/ui")
+        return result
+
     def reset(self) -> None:
-        """Clear faults, latency, script settings (not the data)."""
+        """Clear faults, latency, script settings and the Google-like profile (not the data)."""
         self._post("/_emulator/reset", {})
+
+    def profile(self, name: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Switch the Google-like profile (`emulator/profile.js`: Google's per-minute Sheets quotas and a latency
+        per call kind) to `name` (`"google"`, or `"off"`), with `overrides` laid over its figures, e.g.
+        `{"quota": {"readPerMinutePerUser": 30}, "latencyScale": 0}`. Counters start from zero; the answer holds
+        them and the figures in force (`settings`); `state()["profile"]` has the counts as the run goes."""
+        result: dict[str, Any] = self._post("/_emulator/profile", {"name": name, "overrides": overrides or {}})
+        return result
 
     # -- process --------------------------------------------------------------------------------------------
     @property
@@ -215,8 +230,10 @@ def _node() -> str:
 
 
 def start_emulator(data_dir: Path, script_dir: Path | None = None, deployment_id: str | None = None,
-                   port: int = 0, extra_args: list[str] | None = None) -> Emulator:
-    """Start an emulator process and wait for its ready line."""
+                   port: int = 0, extra_args: list[str] | None = None, profile: str | None = None,
+                   profile_overrides: dict[str, Any] | None = None) -> Emulator:
+    """Start an emulator process and wait for its ready line; `profile` (e.g. "google") switches the Google-like
+    profile on from the start (`Emulator.profile` does it later; `reset()` turns it off)."""
     if not SERVER_JS.is_file() or (script_dir is not None and not Path(script_dir).is_dir()):
         # An installed package has neither: the emulator (Node) and the bridge sources live in the checkout.
         raise EmulatorError(f"the emulator and the bridge sources are part of the source checkout ({SERVER_JS} "
@@ -228,6 +245,10 @@ def start_emulator(data_dir: Path, script_dir: Path | None = None, deployment_id
         cmd += ["--script", str(script_dir)]
     if deployment_id:
         cmd += ["--deployment-id", deployment_id]
+    if profile:
+        cmd += ["--profile", profile]
+        if profile_overrides:
+            cmd += ["--profile-overrides", json.dumps(profile_overrides)]
     cmd += extra_args or []
     log: IO[bytes] = open(data_dir / "emulator.log", "ab")  # noqa: SIM115 - lives as long as the process
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, cwd=REPO_ROOT,

@@ -1,86 +1,162 @@
 // @ts-check
 'use strict';
 /**
- * Parses a (possibly huge) Spreadsheet JSON body without materialising every cell object at once: the
- * `rowData` arrays are cut out of the text, everything else is JSON.parse'd, and each `rowData` becomes a
- * lazy iterable that parses its rows in small batches straight from the body's bytes. A 100,000-spool
- * workbook (~300 MB of JSON) then needs the body buffer plus the compact rows, not gigabytes of objects.
+ * Parses a (possibly huge) Spreadsheet JSON body without materialising every cell object at once, and without
+ * holding the body in memory: the `rowData` arrays are cut out of the bytes as they arrive (a resumable scanner,
+ * fed chunk by chunk), everything else is JSON.parse'd, and each `rowData` becomes a lazy iterable that parses
+ * its rows in small batches from where the bytes are — the body's buffer (`parseLarge`) or a spool file on disk
+ * the request was streamed to (`spoolLarge`). A 100,000-spool workbook (~310 MB of JSON) then costs the compact
+ * rows plus one batch of parsed rows, not the body plus gigabytes of objects.
  */
+const fs = require('node:fs');
+const path = require('node:path');
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, COLON = 0x3a, LBRACKET = 0x5b, RBRACKET = 0x5d, LBRACE = 0x7b, RBRACE = 0x7d, COMMA = 0x2c;
 const KEY = Buffer.from('rowData');
 const BATCH = 2000;
+/** Bodies above this are parsed lazily (and, from a request, streamed to a spool file). */
+const LARGE_BODY_BYTES = 8 * 1024 * 1024;
 
-/** @param {Buffer} buf @param {number} i index of an opening quote @returns {number} index after the closing quote */
-function skipString(buf, i) {
-  let j = i + 1;
-  for (;;) {
-    const q = buf.indexOf(QUOTE, j);
-    if (q < 0) throw new SyntaxError('Unterminated string in JSON');
-    let k = q - 1, slashes = 0;
-    while (buf[k] === BACKSLASH) { slashes++; k--; }
-    if (slashes % 2 === 0) return q + 1;
-    j = q + 1;
-  }
-}
-
-/** @param {Buffer} buf @param {number} i */
-function skipWs(buf, i) {
-  while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x09)) i++;
-  return i;
-}
+/** @param {number} b */
+const isWs = (b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 /**
- * @param {Buffer} buf @param {number} i index of '[' @returns {{elements: Array<[number, number]>, end: number}}
+ * Finds the `rowData` arrays of a JSON text fed in chunks. Outside them the bytes go to the skeleton (the text
+ * with each array replaced by `{"__lazyRows":N}`); inside them only each element's byte range is kept.
  */
-function scanArray(buf, i) {
-  /** @type {Array<[number, number]>} */
-  const elements = [];
-  let depth = 0;
-  let start = -1;
-  let j = i + 1;
-  for (;;) {
-    if (j >= buf.length) throw new SyntaxError('Unterminated array in JSON');
-    const b = buf[j];
-    if (b === QUOTE) {
-      if (depth === 0 && start < 0) start = j;
-      j = skipString(buf, j);
-      continue;
-    }
-    if (b === LBRACE || b === LBRACKET) {
-      if (depth === 0 && start < 0) start = j;
-      depth++;
-    } else if (b === RBRACE || (b === RBRACKET && depth > 0)) {
-      depth--;
-    } else if (depth === 0) {
-      if (b === COMMA || b === RBRACKET) {
-        if (start >= 0) {
-          let e = j;
-          while (e > start && (buf[e - 1] === 0x20 || buf[e - 1] === 0x0a || buf[e - 1] === 0x0d || buf[e - 1] === 0x09)) e--;
-          elements.push([start, e]);
+class RowDataScanner {
+  constructor() {
+    this.pos = 0; // absolute offset of the next byte
+    this.inString = false;
+    this.escape = false;
+    this.match = 0; // bytes of the current string matching KEY, -1 once it cannot
+    this.afterKey = 0; // 1: a "rowData" string just closed, 2: and its ':' was seen
+    this.inArray = false;
+    this.depth = 0; // nesting inside the current rowData array
+    this.elemStart = -1;
+    this.elemEnd = -1;
+    /** @type {number[]} */
+    this.starts = [];
+    /** @type {number[]} */
+    this.ends = [];
+    /** @type {Array<{starts: number[], ends: number[]}>} */
+    this.arrays = [];
+    /** @type {Buffer[]} */
+    this.skeleton = [];
+  }
+
+  /** @param {Buffer} chunk */
+  push(chunk) {
+    let copyFrom = this.inArray ? -1 : 0; // start of the skeleton bytes of this chunk
+    const base = this.pos;
+    const n = chunk.length;
+    let nextBs = -1; // the next backslash at or after i, once looked up
+    for (let i = 0; i < n; i++) {
+      if (this.inString && !this.escape && this.match < 0) {
+        // Jump to the string's next quote or backslash (most of the body is text inside strings).
+        if (nextBs < i) nextBs = chunk.indexOf(BACKSLASH, i) >>> 0; // none: 2^32 - 1, past any chunk
+        let q = chunk.indexOf(QUOTE, i);
+        if (q < 0 || nextBs < q) q = nextBs;
+        if (q >= n) break;
+        i = q;
+      }
+      const b = chunk[i];
+      if (this.inString) {
+        if (this.escape) {
+          this.escape = false;
+          this.match = -1;
+        } else if (b === BACKSLASH) {
+          this.escape = true;
+          this.match = -1;
+        } else if (b === QUOTE) {
+          this.inString = false;
+          if (this.inArray) this.elemEnd = base + i + 1;
+          else this.afterKey = this.match === KEY.length ? 1 : 0;
+        } else if (this.match >= 0) {
+          this.match = this.match < KEY.length && KEY[this.match] === b ? this.match + 1 : -1;
         }
-        start = -1;
-        if (b === RBRACKET) return { elements, end: j + 1 };
-      } else if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && start < 0) start = j;
+        continue;
+      }
+      if (this.inArray) {
+        if (isWs(b)) continue;
+        if (this.depth === 0 && (b === COMMA || b === RBRACKET)) {
+          if (this.elemStart >= 0) {
+            this.starts.push(this.elemStart);
+            this.ends.push(this.elemEnd);
+          } else if (b === COMMA || this.starts.length) {
+            throw new SyntaxError(`Unexpected token ${String.fromCharCode(b)} in JSON at position ${base + i}`);
+          }
+          this.elemStart = -1;
+          if (b === RBRACKET) {
+            this.skeleton.push(Buffer.from(`{"__lazyRows":${this.arrays.length}}`));
+            this.arrays.push({ starts: this.starts, ends: this.ends });
+            this.starts = [];
+            this.ends = [];
+            this.inArray = false;
+            copyFrom = i + 1;
+          }
+          continue;
+        }
+        if (this.elemStart < 0) this.elemStart = base + i;
+        this.elemEnd = base + i + 1;
+        if (b === QUOTE) {
+          this.inString = true;
+          this.match = -1;
+        } else if (b === LBRACE || b === LBRACKET) this.depth++;
+        else if (b === RBRACE || b === RBRACKET) this.depth--;
+        continue;
+      }
+      if (b === QUOTE) {
+        this.inString = true;
+        this.match = 0;
+        this.afterKey = 0;
+      } else if (isWs(b)) {
+        // whitespace keeps the state
+      } else if (this.afterKey === 1 && b === COLON) {
+        this.afterKey = 2;
+      } else if (this.afterKey === 2 && b === LBRACKET) {
+        this.skeleton.push(Buffer.from(chunk.subarray(copyFrom, i)));
+        this.inArray = true;
+        this.depth = 0;
+        this.elemStart = -1;
+        this.afterKey = 0;
+      } else {
+        this.afterKey = 0;
+      }
     }
-    j++;
+    if (!this.inArray && copyFrom >= 0 && copyFrom < n) this.skeleton.push(Buffer.from(chunk.subarray(copyFrom)));
+    this.pos += n;
+  }
+
+  /**
+   * @param {(start: number, end: number) => string} read the text of a byte range of the whole input
+   * @returns {any} the parsed value, each `rowData` array a LazyRows
+   */
+  finish(read) {
+    if (this.inArray || this.inString) throw new SyntaxError('Unexpected end of JSON input');
+    const lazies = this.arrays.map((a) => new LazyRows(read, a.starts, a.ends));
+    const text = Buffer.concat(this.skeleton).toString('utf8');
+    this.skeleton = [];
+    return JSON.parse(text, (_k, v) =>
+      (v && typeof v === 'object' && !Array.isArray(v) && typeof v.__lazyRows === 'number' && Object.keys(v).length === 1
+        ? lazies[v.__lazyRows] : v));
   }
 }
 
-/** A rowData array parsed lazily. */
+/** A rowData array parsed lazily, BATCH rows at a time. */
 class LazyRows {
-  /** @param {Buffer} buf @param {Array<[number, number]>} elements */
-  constructor(buf, elements) {
-    this.buf = buf;
-    this.elements = elements;
+  /** @param {(start: number, end: number) => string} read @param {number[]} starts @param {number[]} ends */
+  constructor(read, starts, ends) {
+    this.read = read;
+    this.starts = starts;
+    this.ends = ends;
   }
-  get length() { return this.elements.length; }
+  get length() { return this.starts.length; }
   *[Symbol.iterator]() {
-    const els = this.elements;
-    for (let i = 0; i < els.length; i += BATCH) {
-      const last = Math.min(i + BATCH, els.length) - 1;
-      const text = '[' + this.buf.toString('utf8', els[i][0], els[last][1]) + ']';
-      const rows = JSON.parse(text);
+    const n = this.starts.length;
+    for (let i = 0; i < n; i += BATCH) {
+      const last = Math.min(i + BATCH, n) - 1;
+      const rows = JSON.parse('[' + this.read(this.starts[i], this.ends[last]) + ']');
       for (const r of rows) yield r;
     }
   }
@@ -91,37 +167,81 @@ class LazyRows {
  * @returns {any} the parsed value, with every `rowData` array replaced by a LazyRows
  */
 function parseLarge(buf) {
-  /** @type {Buffer[]} */
-  const pieces = [];
-  /** @type {LazyRows[]} */
-  const lazies = [];
-  let last = 0;
-  let i = 0;
-  while (i < buf.length) {
-    const q = buf.indexOf(QUOTE, i);
-    if (q < 0) break;
-    const end = skipString(buf, q);
-    if (end - q - 2 === KEY.length && buf.compare(KEY, 0, KEY.length, q + 1, end - 1) === 0) {
-      let k = skipWs(buf, end);
-      if (buf[k] === COLON) {
-        k = skipWs(buf, k + 1);
-        if (buf[k] === LBRACKET) {
-          const { elements, end: after } = scanArray(buf, k);
-          pieces.push(buf.subarray(last, k));
-          pieces.push(Buffer.from(`{"__lazyRows":${lazies.length}}`));
-          lazies.push(new LazyRows(buf, elements));
-          last = after;
-          i = after;
-          continue;
-        }
-      }
-    }
-    i = end;
-  }
-  pieces.push(buf.subarray(last));
-  return JSON.parse(Buffer.concat(pieces).toString('utf8'), (_k, v) =>
-    (v && typeof v === 'object' && !Array.isArray(v) && typeof v.__lazyRows === 'number' && Object.keys(v).length === 1
-      ? lazies[v.__lazyRows] : v));
+  const scanner = new RowDataScanner();
+  scanner.push(buf);
+  return scanner.finish((start, end) => buf.toString('utf8', start, end));
 }
 
-module.exports = { parseLarge, LazyRows };
+let spools = 0;
+
+/**
+ * Streams a request body to a spool file in `dir` while scanning it, so the body is never held in memory.
+ * Resolves to the parsed value (rowData arrays lazy, read from the spool) and `close()`, which removes the
+ * spool: call it once the value has been consumed. The file name has `.tmp-` in it, so a spool left by a crash
+ * is removed when the data folder is next loaded (persist.js).
+ * @param {import('node:stream').Readable} stream @param {string} dir @param {number} [limit] bytes announced
+ * @returns {Promise<{value: any, close: () => void}>}
+ */
+function spoolLarge(stream, dir, limit = Infinity) {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, `upload.tmp-${process.pid}-${++spools}`);
+  const fd = fs.openSync(file, 'w+', 0o600);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+  };
+  const scanner = new RowDataScanner();
+  return new Promise((resolve, reject) => {
+    /** @type {any} */
+    let failed = null;
+    const fail = (/** @type {any} */ e) => {
+      if (failed) return;
+      failed = e;
+      close();
+      reject(e);
+    };
+    stream.on('data', (/** @type {Buffer} */ chunk) => {
+      if (failed) return;
+      try {
+        if (scanner.pos + chunk.length > limit) {
+          const { badRequest } = require('./errors');
+          throw badRequest('The request body is longer than its Content-Length.');
+        }
+        fs.writeSync(fd, chunk, 0, chunk.length, scanner.pos);
+        scanner.push(chunk);
+      } catch (e) {
+        stream.destroy();
+        fail(e);
+      }
+    });
+    let ended = false;
+    stream.on('error', fail);
+    stream.on('close', () => {
+      if (!ended) fail(new Error('the request was closed before its end'));
+    });
+    stream.on('end', () => {
+      ended = true;
+      if (failed) return;
+      try {
+        const read = (/** @type {number} */ start, /** @type {number} */ end) => {
+          const b = Buffer.allocUnsafe(end - start);
+          let at = 0;
+          while (at < b.length) {
+            const got = fs.readSync(fd, b, at, b.length - at, start + at);
+            if (got <= 0) throw new SyntaxError('Unexpected end of JSON input');
+            at += got;
+          }
+          return b.toString('utf8');
+        };
+        resolve({ value: scanner.finish(read), close });
+      } catch (e) {
+        fail(e);
+      }
+    });
+  });
+}
+
+module.exports = { parseLarge, spoolLarge, LazyRows, RowDataScanner, LARGE_BODY_BYTES };

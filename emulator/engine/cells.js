@@ -134,6 +134,9 @@ function cellFields(fields) {
   return out;
 }
 
+/** @type {WeakMap<object, WeakMap<object, Map<number|undefined, number|undefined>>>} merged format ids, see writeCellData */
+const FORMAT_MEMO = new WeakMap();
+
 /**
  * Writes one CellData into a cell.
  * @param {import('./workbook').Workbook} wb
@@ -158,9 +161,22 @@ function writeCellData(wb, sheet, r, c, cd, mask, formulaCells) {
   }
   if (all ? 'userEnteredFormat' in cd : mask.format) wb.setFormat(sheet, r, c, cd.userEnteredFormat);
   else if (mask && mask.formatPaths.length) {
-    const current = structuredClone(wb.formatAt(sheet, r, c) || {});
-    for (const path of mask.formatPaths) setPath(current, path, getPath(cd.userEnteredFormat || {}, path));
-    wb.setFormat(sheet, r, c, current);
+    // The merged format depends only on the cell's current one: a repeatCell over 100,000 cells that share a
+    // format merges once (per request: `mask` and `cd` are the request's).
+    const row = sheet.rows[r];
+    const currentId = row && row.fm ? row.fm[c] : undefined;
+    let byCell = FORMAT_MEMO.get(mask);
+    if (!byCell) FORMAT_MEMO.set(mask, byCell = new WeakMap());
+    let byCurrent = byCell.get(cd);
+    if (!byCurrent) byCell.set(cd, byCurrent = new Map());
+    let id = byCurrent.get(currentId);
+    if (!byCurrent.has(currentId)) {
+      const merged = structuredClone(wb.formatAt(sheet, r, c) || {});
+      for (const path of mask.formatPaths) setPath(merged, path, getPath(cd.userEnteredFormat || {}, path));
+      id = Object.keys(merged).length ? wb.internFormat(merged) : undefined;
+      byCurrent.set(currentId, id);
+    }
+    wb.setSide(sheet, r, c, 'fm', id);
   }
   if (all ? 'note' in cd : mask.note) wb.setNote(sheet, r, c, cd.note);
   if (all ? 'dataValidation' in cd : mask.validation) wb.setValidation(sheet, r, c, cd.dataValidation);

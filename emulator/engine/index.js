@@ -9,15 +9,17 @@
  * random seed the change used, so replaying it after a restart rebuilds exactly the same state.
  */
 const crypto = require('node:crypto');
+const os = require('node:os');
 const { ApiError, notFound, badRequest } = require('./errors');
 const { buildWorkbook, getSpreadsheet } = require('./spreadsheet');
 const { applyRequests } = require('./requests');
 const values = require('./values');
 const metadata = require('./metadata');
 const drive = require('./drive');
-const { parseLarge } = require('./bigjson');
+const { parseLarge, spoolLarge, LARGE_BODY_BYTES } = require('./bigjson');
 const { Store } = require('./persist');
 const { Workbook, Sheet } = require('./workbook');
+const { reclaim } = require('./memory');
 
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const COMPACT_BYTES = 64 * 1024 * 1024;
@@ -138,6 +140,7 @@ class Engine {
    * @param {string} method @param {string} id @param {any[]} args
    */
   mutate(method, id, args) {
+    reclaim();
     const wb = this.workbook(id);
     this.now = Date.now();
     const seed = crypto.randomInt(2 ** 31);
@@ -205,6 +208,7 @@ class Engine {
   persistNew(wb) {
     this.workbooks.set(wb.id, wb);
     if (this.store) this.store.writeWorkbook(wb, ++this.seq);
+    reclaim();
   }
 
   // --------------------------------------------------------------------------------------- Sheets v4
@@ -224,17 +228,34 @@ class Engine {
    * @param {Buffer} body
    */
   createSpreadsheetFromJson(body) {
-    let resource;
+    return createFromText(() => (body.length > LARGE_BODY_BYTES ? parseLarge(body) : JSON.parse(body.toString('utf8') || '{}')),
+      (resource) => this.createSpreadsheet(resource));
+  }
+
+  /**
+   * spreadsheets.create from a request body stream (a big workbook): the body goes to a spool file as it arrives
+   * and is parsed from there (bigjson.js), so neither the body nor its cell objects are ever held whole.
+   * @param {import('node:stream').Readable} stream @param {number} [length] the announced Content-Length
+   */
+  async createSpreadsheetFromStream(stream, length) {
+    const dir = this.dataDir || os.tmpdir(); // the spool file is 0600 and removed once parsed
+    let spooled;
     try {
-      resource = body.length > 8 * 1024 * 1024 ? parseLarge(body) : JSON.parse(body.toString('utf8') || '{}');
+      spooled = await spoolLarge(stream, dir, length);
     } catch (e) {
-      throw badRequest(`Invalid JSON payload received. ${/** @type {Error} */ (e).message}`);
+      if (e instanceof SyntaxError) throw badRequest(`Invalid JSON payload received. ${e.message}`);
+      throw e;
     }
-    return this.createSpreadsheet(resource);
+    try {
+      return createFromText(() => spooled.value, (resource) => this.createSpreadsheet(resource));
+    } finally {
+      spooled.close();
+    }
   }
 
   /** @param {string} id @param {any} [o] */
   getSpreadsheet(id, o = {}) {
+    reclaim(); // the previous answer's garbage, before making the next one
     return getSpreadsheet(this.workbook(id), o || {});
   }
 
@@ -251,11 +272,13 @@ class Engine {
 
   /** @param {string} id @param {string} range @param {any} [o] */
   valuesGet(id, range, o = {}) {
+    reclaim();
     return values.get(this.workbook(id), range, o || {});
   }
 
   /** @param {string} id @param {any} [o] */
   valuesBatchGet(id, o = {}) {
+    reclaim();
     return values.batchGet(this.workbook(id), o || {});
   }
 
@@ -415,11 +438,34 @@ class Engine {
 }
 
 /**
- * A deep copy of a workbook under a new id (Drive files.copy): cells, formats, metadata with their ids.
+ * Parses a create body and builds from it; JSON errors (in the skeleton or in a lazily parsed row batch) are
+ * Google's 400.
+ * @param {() => any} parse @param {(resource: any) => any} create
+ */
+function createFromText(parse, create) {
+  let resource;
+  try {
+    resource = parse();
+  } catch (e) {
+    throw badRequest(`Invalid JSON payload received. ${/** @type {Error} */ (e).message}`);
+  }
+  try {
+    return create(resource);
+  } catch (e) {
+    if (e instanceof SyntaxError) throw badRequest(`Invalid JSON payload received. ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * A copy of a workbook under a new id (Drive files.copy): cells, formats, metadata with their ids. The rows are
+ * shared with the source, copy-on-write (workbook.js): neither side changes a shared row in place, so a copy
+ * costs the row arrays until one side writes, and a write to either never shows in the other.
  * @param {Workbook} src @param {string} id
  */
 function cloneWorkbook(src, id) {
   const wb = new Workbook(id);
+  src.release();
   wb.props = structuredClone(src.props);
   wb.dm = structuredClone(src.dm);
   wb.formats = structuredClone(src.formats);
@@ -430,19 +476,10 @@ function cloneWorkbook(src, id) {
   wb.sheets = src.sheets.map((s) => {
     const sheet = new Sheet(structuredClone(s.props));
     sheet.extra = structuredClone(s.extra);
-    sheet.rows = s.rows.map((row) => {
-      if (!row) return undefined;
-      /** @type {import('./workbook').Row} */
-      const copy = { v: row.v.slice(), g: 0 };
-      if (row.f) copy.f = { ...row.f };
-      if (row.fm) copy.fm = { ...row.fm };
-      if (row.dv) copy.dv = { ...row.dv };
-      if (row.nt) copy.nt = { ...row.nt };
-      return copy;
-    });
+    sheet.rows = s.rows.slice();
     return sheet;
   });
   return wb;
 }
 
-module.exports = { Engine, ApiError };
+module.exports = { Engine, ApiError, LARGE_BODY_BYTES, mulberry32 };

@@ -16,7 +16,8 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
-const { Workbook, Sheet } = require('./workbook');
+const { Workbook, Sheet, shareTables } = require('./workbook');
+const { reclaim } = require('./memory');
 
 const FORMAT = 'zeues-emulator-workbook/2';
 // Version 1 predates bound scripts (`drive.script`): every spreadsheet then ran the project as if it were bound
@@ -95,6 +96,24 @@ function decodeRow(x) {
   if (x[2]) row.fm = x[2];
   if (x[3]) row.dv = x[3];
   if (x[4]) row.nt = x[4];
+  shareTables(row);
+  return row;
+}
+
+/**
+ * The row of a workbook file's line, shared with an equal row loaded before.
+ * @param {string} line @param {Map<number, import('./workbook').Row[]>} seen
+ */
+function sharedRow(line, seen) {
+  if (line === '0') return undefined;
+  const key = crc32(line);
+  const candidates = seen.get(key);
+  if (candidates) for (const row of candidates) if (encodeRow(row) === line) return row;
+  const row = decodeRow(JSON.parse(line));
+  if (row) {
+    if (candidates) candidates.push(row);
+    else seen.set(key, [row]);
+  }
   return row;
 }
 
@@ -126,6 +145,7 @@ class Store {
       let total = 0;
       for (const s of wb.sheets) {
         for (const row of s.rows) {
+          if ((total & 4095) === 0) reclaim(); // the encoded lines are garbage at once
           write(encodeRow(row) + '\n');
           total++;
         }
@@ -146,9 +166,12 @@ class Store {
 
   /**
    * @param {string} file
+   * @param {Map<number, import('./workbook').Row[]>} [seen] rows already loaded, by the checksum of their line:
+   *   an equal row (a copy's, a backup's) is shared instead of loaded again — rows are copy-on-write
+   *   (workbook.js), so sharing them across workbooks is safe
    * @returns {{wb: Workbook, seq: number} | null} null for a file that is not a whole workbook
    */
-  readWorkbook(file) {
+  readWorkbook(file, seen = new Map()) {
     const buf = fs.readFileSync(file);
     let pos = 0;
     const line = () => {
@@ -182,7 +205,8 @@ class Store {
       for (let i = 0; i < sh.rows; i++) {
         const l = line();
         if (l === null) return null;
-        sheet.rows.push(decodeRow(JSON.parse(l)));
+        if ((total & 4095) === 0) reclaim();
+        sheet.rows.push(sharedRow(l, seen));
         total++;
       }
       wb.sheets.push(sheet);
@@ -195,6 +219,8 @@ class Store {
   /** @returns {Array<{wb: Workbook, seq: number}>} */
   loadWorkbooks() {
     const out = [];
+    /** @type {Map<number, import('./workbook').Row[]>} */
+    const seen = new Map();
     for (const name of fs.readdirSync(this.dir)) {
       const full = path.join(this.dir, name);
       if (name.includes('.tmp-')) {
@@ -202,7 +228,7 @@ class Store {
         continue;
       }
       if (!/^wb-.*\.jsonl$/.test(name)) continue;
-      const got = this.readWorkbook(full);
+      const got = this.readWorkbook(full, seen);
       if (got) out.push(got);
     }
     return out;
@@ -250,10 +276,9 @@ class Store {
     }
     const body = JSON.stringify(record);
     const line = crc32(body).toString(16).padStart(8, '0') + ' ' + body + '\n';
-    const bytes = Buffer.from(line);
-    fs.writeSync(this.fd, bytes);
+    fs.writeSync(this.fd, line); // a string: a big batch is not copied into a Buffer first
     fs.fdatasyncSync(this.fd);
-    this.journalBytes += bytes.length;
+    this.journalBytes += Buffer.byteLength(line);
   }
 
   /** Starts an empty journal whose records will follow `base`. @param {number} base */

@@ -349,7 +349,12 @@ const HANDLERS = {
     props.title = title;
     delete props.hidden;
     const sheet = new Sheet(props);
-    sheet.rows = src.rows.map((row) => (row ? { ...structuredClone({ ...row, g: 0 }), g: wb.gen } : undefined));
+    sheet.rows = src.rows.map((row) => {
+      if (!row) return undefined;
+      const copy = structuredClone({ ...row, g: wb.gen });
+      delete copy.s; // a deep copy shares nothing
+      return copy;
+    });
     sheet.extra = structuredClone(src.extra);
     const index = req.insertSheetIndex === undefined || req.insertSheetIndex === null
       ? wb.sheets.indexOf(src) + 1 : Math.min(Math.max(0, req.insertSheetIndex), wb.sheets.length);
@@ -426,7 +431,9 @@ const HANDLERS = {
     const a = gridArea(wb, req.range, kind);
     const rule = req.rule;
     if (rule && (!rule.condition || !rule.condition.type)) throw badRequest(`${kind}rule.condition must be specified.`);
-    for (let r = a.r0; r < a.r1; r++) for (let c = a.c0; c < a.c1; c++) wb.setValidation(a.sheet, r, c, rule || undefined);
+    // One rule for the whole range: interned once, not once a cell.
+    const id = rule && a.r0 < a.r1 && a.c0 < a.c1 ? wb.internValidation(rule) : undefined;
+    for (let r = a.r0; r < a.r1; r++) for (let c = a.c0; c < a.c1; c++) wb.setSide(a.sheet, r, c, 'dv', id);
     return {};
   },
 

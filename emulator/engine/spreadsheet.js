@@ -9,6 +9,7 @@ const { badRequest } = require('./errors');
 const { cellData, writeCellData, resetIntern, withCellPrefix } = require('./cells');
 const { readArea } = require('./values');
 const mask = require('./fieldmask');
+const { reclaim } = require('./memory');
 
 const DEFAULT_FORMAT = {
   backgroundColor: { red: 1, green: 1, blue: 1 },
@@ -102,6 +103,10 @@ function buildWorkbook(id, resource, ids) {
       // Google names the GridData of a refused cell: "Invalid sheets[0].data[0]: Your input contains...".
       withCellPrefix(`Invalid sheets[${sheets.indexOf(src)}].data[${src.data.indexOf(gd)}]: `, () => {
         for (const rd of rowsOf(gd.rowData)) {
+          if ((r & 4095) === 0) { // the rows so far are whole: pack them, then drop the parse's garbage
+            wb.compact();
+            reclaim();
+          }
           const cells = rd && Array.isArray(rd.values) ? rd.values : [];
           for (let j = 0; j < cells.length; j++) {
             const cd = cells[j];
@@ -141,10 +146,12 @@ function buildWorkbook(id, resource, ids) {
   }
   if (resource.namedRanges !== undefined) wb.extra.namedRanges = structuredClone(resource.namedRanges);
   resetIntern();
-  // Rows grew cell by cell; copying each value array once drops the spare capacity growth left behind.
-  for (const s of wb.sheets) for (const row of s.rows) if (row) row.v = row.v.slice();
   wb.checkCellLimit(0, '');
   wb.recalc([], [], true);
+  wb.compact();
+  // The formula registry (~0.4 KB a formula) is rebuilt by the first write that recalculates: a workbook that is
+  // only read or copied (an original under rehearsal, a backup) does not hold one.
+  wb.invalidateFormulas();
   return wb;
 }
 
@@ -192,8 +199,10 @@ function sheetPropertiesJson(wb, sheet) {
 /**
  * GridData for one area of a sheet.
  * @param {Workbook} wb @param {Sheet} sheet @param {number} r0 @param {number} r1 @param {number} c0 @param {number} c1
+ * @param {import('./fieldmask').Mask} [cellMask] the response's mask of a cell: applied to each cell as it is
+ *   made, so a big read holds only the fields asked for (the whole response's mask gives the same result)
  */
-function gridData(wb, sheet, r0, r1, c0, c1) {
+function gridData(wb, sheet, r0, r1, c0, c1, cellMask = true) {
   /** @type {Record<string, any>} */
   const out = {};
   if (r0) out.startRow = r0;
@@ -208,7 +217,7 @@ function gridData(wb, sheet, r0, r1, c0, c1) {
       let end = Math.min(c1, Math.max(row.v.length, maxKey(row)));
       for (let c = c0; c < end; c++) {
         const cd = cellData(wb, row, c);
-        values.push(cd || {});
+        values.push(cd ? (cellMask === true ? cd : mask.apply(cd, cellMask)) : {});
         if (cd) last = values.length - 1;
       }
     }
@@ -246,6 +255,21 @@ function gridData(wb, sheet, r0, r1, c0, c1) {
   return out;
 }
 
+/**
+ * The part of a mask that applies at `path` (true: all of it; undefined: nothing there is selected).
+ * @param {import('./fieldmask').Mask} m @param {string[]} path @returns {import('./fieldmask').Mask|undefined}
+ */
+function subMask(m, path) {
+  /** @type {import('./fieldmask').Mask|undefined} */
+  let at = m;
+  for (const p of path) {
+    if (at === true || at === undefined) return at;
+    if (at['*'] === true) return true;
+    at = at[p];
+  }
+  return at;
+}
+
 /** @param {import('./workbook').Row} row */
 function maxKey(row) {
   let k = 0;
@@ -271,6 +295,7 @@ function getSpreadsheet(wb, o = {}) {
   // `fields` asking for sheets.data means grid data, as on Google.
   const includeGrid = o.includeGridData === true || o.includeGridData === 'true'
     || (fieldMask !== null && fieldMask !== true && mask.selects(fieldMask, ['sheets', 'data']) && !mask.selects(fieldMask, ['*']));
+  const cellMask = fieldMask === null ? true : subMask(fieldMask, ['sheets', 'data', 'rowData', 'values']) ?? true;
   /** @type {Map<Sheet, Array<{r0: number, r1: number, c0: number, c1: number}>>} */
   const areas = new Map();
   for (const r of ranges) {
@@ -283,7 +308,7 @@ function getSpreadsheet(wb, o = {}) {
     const out = { properties: sheetPropertiesJson(wb, s) };
     if (includeGrid) {
       const list = areas.get(s) || [{ r0: 0, r1: s.rowCount, c0: 0, c1: s.columnCount }];
-      out.data = list.map((a) => gridData(wb, s, a.r0, a.r1, a.c0, a.c1));
+      out.data = list.map((a) => gridData(wb, s, a.r0, a.r1, a.c0, a.c1, cellMask));
     }
     for (const [k, v] of Object.entries(s.extra)) if (!k.startsWith('_')) out[k] = structuredClone(v);
     const sheetMeta = wb.dm.filter((d) => d.loc.type === 'SHEET' && d.loc.sheetId === s.id).map((d) => Workbook.metadataJson(d));

@@ -4,22 +4,134 @@
  * The in-memory spreadsheet: sheets of compact rows, developer metadata, interned formats and validation
  * rules, formulas and their recalculation, and transactions (all-or-nothing edits).
  *
- * A row is `{v, f?, fm?, dv?, nt?, g}`: `v` is a plain array of effective values (string, number, boolean,
+ * A row is `{v, f?, fm?, dv?, nt?, g, s?}`: `v` is a plain array of effective values (string, number, boolean,
  * `{error, message}`, or undefined/null for empty) trimmed of trailing empties; the other fields are sparse
- * objects keyed by column index: formula text, format id, validation rule id, note. `g` is the transaction
- * generation that owns the row: rows are copied on first write inside a transaction, so a rollback only
- * has to put the old row arrays back (see begin/rollback). A 100,000-row sheet is 100,000 small objects,
- * not millions of cell objects.
+ * objects keyed by column index: formula text, format id, validation rule id, note. A 100,000-row sheet is
+ * 100,000 small objects, not millions of cell objects.
+ *
+ * Copy-on-write: `g` is the generation that owns the row. Generations come from one process-wide counter and
+ * are never reused; a workbook takes a fresh one at every transaction (and when it is copied), so a row whose
+ * `g` is not the workbook's current one may be shared — with the transaction's snapshot (rollback puts the old
+ * row arrays back) or with a copy of the workbook (Drive files.copy shares every row) — and is never changed in
+ * place: `wrow` replaces it with a new shell that shares its parts, and `s` marks which parts (V, F, FM, DV, NT
+ * bits) are still shared and must be copied before they are changed (`ownV`, `ownSide`). So a copy of a
+ * 100,000-row workbook costs its row arrays, and writing one cell of a row copies that row's shell and the
+ * part written.
  */
 const { parseA1, toA1, MAX_COLUMNS } = require('./a1');
 const { badRequest } = require('./errors');
 const F = require('./formula');
+const { reclaim } = require('./memory');
 
 const CELL_LIMIT = 10_000_000;
 
+/** Parts of a row still shared with another row shell (bits of `Row.s`). */
+const SHARED = /** @type {const} */ ({ v: 1, f: 2, fm: 4, dv: 8, nt: 16 });
+const ALL_SHARED = 31;
+
+let generation = 0;
+let cellWrites = 0;
+
+/** Counts cell writes: a batch over a big sheet makes garbage fast, so it is collected as it goes (memory.js). */
+function tick() {
+  if ((++cellWrites & 16383) === 0) reclaim();
+}
+/** A generation no row is owned by yet. */
+function nextGen() {
+  generation += 1;
+  return generation;
+}
+
+/**
+ * The row's value array, copied first if another row shell shares it.
+ * @param {Row} row @returns {any[]}
+ */
+function ownV(row) {
+  if (row.s && row.s & SHARED.v) {
+    row.v = row.v.slice();
+    row.s &= ~SHARED.v;
+  }
+  return row.v;
+}
+
+/**
+ * One of the row's side tables, copied first if shared (undefined when the row has none).
+ * @param {Row} row @param {'f'|'fm'|'dv'|'nt'} k @returns {Record<number, any>|undefined}
+ */
+function ownSide(row, k) {
+  if (row.s && row.s & SHARED[k]) {
+    const m = row[k];
+    if (m) /** @type {any} */ (row)[k] = { ...m };
+    row.s &= ~SHARED[k];
+  }
+  return row[k];
+}
+
+/**
+ * Gives the row a side table of its own (a new object), or keeps the one it has when `m` is that one.
+ * @param {Row} row @param {'f'|'fm'|'dv'|'nt'} k @param {Record<number, any>} m
+ */
+function replaceSide(row, k, m) {
+  if (row[k] === m) return;
+  /** @type {any} */ (row)[k] = m;
+  if (row.s) row.s &= ~SHARED[k];
+}
+
+/** One copy of each distinct format/validation table (`{col: id}`), shared by every row that has it. */
+/** @type {Map<string, Record<number, number>>} */
+const TABLES = new Map();
+
+/**
+ * Side tables as V8 holds them cheaply. A table built by assignment (`m[63] = x`) or spread keeps an elements
+ * store as long as its highest column (~1 KB for one formula in column 63); the same table from JSON.parse is a
+ * fifth of that. Format and validation tables repeat row after row, so each distinct one is kept once and
+ * shared (marked shared: it is copied before any change, as for rows shared with a copy).
+ * @param {Row} row
+ */
+function packSides(row) {
+  if (row.f && !(row.s && row.s & SHARED.f)) row.f = JSON.parse(JSON.stringify(row.f));
+  if (row.nt && !(row.s && row.s & SHARED.nt)) row.nt = JSON.parse(JSON.stringify(row.nt));
+  shareTables(row);
+}
+
+/** The format and validation tables of `packSides` alone (for rows parsed from JSON). @param {Row} row */
+function shareTables(row) {
+  for (const k of /** @type {const} */ (['fm', 'dv'])) {
+    const m = row[k];
+    if (!m || (row.s && row.s & SHARED[k])) continue;
+    const key = JSON.stringify(m);
+    if (key === '{}') {
+      delete row[k];
+      continue;
+    }
+    let shared = TABLES.get(key);
+    if (!shared) {
+      if (TABLES.size >= 100_000) TABLES.clear(); // only sharing is lost: rows keep (and still guard) their tables
+      shared = JSON.parse(key);
+      TABLES.set(key, /** @type {Record<number, number>} */ (shared));
+    }
+    row[k] = shared;
+    row.s = (row.s || 0) | SHARED[k];
+  }
+}
+
+/**
+ * A new shell for `row` owned by generation `gen`, sharing every part with it.
+ * @param {Row} row @param {number} gen @returns {Row}
+ */
+function shareRow(row, gen) {
+  /** @type {Row} */
+  const copy = { v: row.v, g: gen, s: ALL_SHARED };
+  if (row.f) copy.f = row.f;
+  if (row.fm) copy.fm = row.fm;
+  if (row.dv) copy.dv = row.dv;
+  if (row.nt) copy.nt = row.nt;
+  return copy;
+}
+
 /**
  * @typedef {{v: any[], f?: Record<number, string>, fm?: Record<number, number>, dv?: Record<number, number>,
- *   nt?: Record<number, string>, g: number}} Row
+ *   nt?: Record<number, string>, g: number, s?: number}} Row
  * @typedef {{sheetId: number, title: string, index?: number, sheetType?: string,
  *   gridProperties: {rowCount: number, columnCount: number, frozenRowCount?: number, frozenColumnCount?: number,
  *   [k: string]: any}, [k: string]: any}} SheetProps
@@ -82,7 +194,9 @@ class Workbook {
     this.drive = {};
     /** Other top-level resource parts kept as given (namedRanges, ...). @type {Record<string, any>} */
     this.extra = {};
-    this.gen = 0;
+    this.gen = nextGen();
+    /** Row shells made in this generation (compact() packs them). @type {Row[]} */
+    this.written = [];
     /** @type {any} */
     this.snapshot = null;
     this.registryBuilt = false;
@@ -147,19 +261,39 @@ class Workbook {
       row = { v: [], g: this.gen };
       while (sheet.rows.length < r) sheet.rows.push(undefined);
       sheet.rows[r] = row;
+      this.written.push(row);
       return row;
     }
     if (row.g !== this.gen) {
-      /** @type {Row} */
-      const copy = { v: row.v.slice(), g: this.gen };
-      if (row.f) copy.f = { ...row.f };
-      if (row.fm) copy.fm = { ...row.fm };
-      if (row.dv) copy.dv = { ...row.dv };
-      if (row.nt) copy.nt = { ...row.nt };
-      sheet.rows[r] = copy;
-      row = copy;
+      row = shareRow(row, this.gen);
+      sheet.rows[r] = row;
+      this.written.push(row);
+      if ((this.written.length & 4095) === 0) reclaim(); // a batch over a big sheet makes garbage fast
     }
     return row;
+  }
+
+  /**
+   * Packs the rows written since the last call: value arrays copied once to drop the spare capacity that growing
+   * cell by cell left, side tables as `packSides` makes them. A transaction that writes 100,000 rows then holds
+   * compact rows, and rows with the same formats share one table.
+   */
+  compact() {
+    for (const row of this.written) {
+      if (row.g !== this.gen) continue;
+      if (!(row.s && row.s & SHARED.v)) row.v = row.v.slice();
+      packSides(row);
+    }
+    this.written = [];
+  }
+
+  /**
+   * Makes every row of the workbook shared: after this neither the workbook nor anything that took its rows
+   * (a copy) changes a row in place. @returns {number} the workbook's new generation
+   */
+  release() {
+    this.gen = nextGen();
+    return this.gen;
   }
 
   /** @param {Sheet} sheet @param {number} r @param {number} c */
@@ -175,7 +309,7 @@ class Workbook {
     const v = row.v;
     let n = v.length;
     while (n > 0 && (v[n - 1] === undefined || v[n - 1] === null || v[n - 1] === '')) n--;
-    if (n !== v.length) v.length = n;
+    if (n !== v.length) ownV(row).length = n;
   }
 
   /** @param {Row|undefined} row */
@@ -192,22 +326,24 @@ class Workbook {
    * @param {string|null} [formula]
    */
   setValue(sheet, r, c, value, formula) {
+    tick();
     const row = this.wrow(sheet, r);
+    const v = ownV(row);
     if (formula) {
-      if (!row.f) row.f = {};
-      row.f[c] = formula;
-      if (value !== undefined) row.v[c] = value;
+      const f = ownSide(row, 'f') || (row.f = {});
+      f[c] = formula;
+      if (value !== undefined) v[c] = value;
       this.registerFormula(sheet, r, c, formula);
     } else {
       if (row.f && c in row.f) {
-        delete row.f[c];
+        delete /** @type {Record<number, string>} */ (ownSide(row, 'f'))[c];
         this.unregisterFormula(sheet, r, c);
       }
       if (value === null || value === undefined || value === '') {
-        if (c < row.v.length) row.v[c] = undefined;
+        if (c < v.length) v[c] = undefined;
       } else {
-        while (row.v.length < c) row.v.push(undefined);
-        row.v[c] = value;
+        while (v.length < c) v.push(undefined);
+        v[c] = value;
       }
     }
     Workbook.trim(row);
@@ -251,12 +387,17 @@ class Workbook {
    * @param {Sheet} sheet @param {number} r @param {number} c @param {'fm'|'dv'|'nt'} table @param {any} value
    */
   setSide(sheet, r, c, table, value) {
-    const row = /** @type {any} */ (this.wrow(sheet, r));
+    tick();
+    if (value === undefined) { // clearing what is not there changes nothing (and copies no row)
+      const old = sheet.rows[r];
+      if (!old || !old[table] || !(c in /** @type {Record<number, any>} */ (old[table]))) return;
+    }
+    const row = this.wrow(sheet, r);
+    const m = ownSide(row, table);
     if (value === undefined) {
-      if (row[table]) delete row[table][c];
+      if (m) delete m[c];
     } else {
-      if (!row[table]) row[table] = {};
-      row[table][c] = value;
+      (m || (/** @type {any} */ (row)[table] = {}))[c] = value;
     }
   }
 
@@ -280,7 +421,8 @@ class Workbook {
 
   /** Starts an all-or-nothing edit. Cheap: copies row arrays (pointers), not rows. */
   begin() {
-    this.gen += 1;
+    this.gen = nextGen();
+    this.written = [];
     this.snapshot = {
       props: structuredClone(this.props),
       sheets: this.sheets.map((s) => ({ sheet: s, props: structuredClone(s.props), rows: s.rows.slice(),
@@ -295,6 +437,7 @@ class Workbook {
 
   commit() {
     this.snapshot = null;
+    this.compact();
   }
 
   rollback() {
@@ -314,7 +457,8 @@ class Workbook {
     this.extra = snap.extra;
     this.snapshot = null;
     this.invalidateFormulas();
-    this.gen += 1; // rows copied during the failed edit are no longer owned by anyone
+    this.gen = nextGen(); // rows copied during the failed edit are no longer owned by anyone
+    this.written = [];
   }
 
   // -------------------------------------------------------------------------------- dimension edits
@@ -350,13 +494,16 @@ class Workbook {
         const touches = old.v.length > start || hasKeyAtOrAfter(old, start) || (from >= 0 && hasKeyAt(old, from));
         if (!touches) continue;
         const row = this.wrow(sheet, r);
-        if (row.v.length > start) row.v.splice(start, 0, ...new Array(n).fill(undefined));
+        if (row.v.length > start) ownV(row).splice(start, 0, ...new Array(n).fill(undefined));
         for (const k of /** @type {const} */ (['f', 'fm', 'dv', 'nt'])) {
           const m = row[k];
           if (!m) continue;
           const inherit = (k === 'fm' || k === 'dv') && from >= 0 ? m[from] : undefined;
-          row[k] = shiftKeys(m, start, n);
-          if (inherit !== undefined) for (let c = start; c < end; c++) /** @type {any} */ (row[k])[c] = inherit;
+          replaceSide(row, k, shiftKeys(m, start, n));
+          if (inherit !== undefined) {
+            const own = /** @type {Record<number, any>} */ (ownSide(row, k));
+            for (let c = start; c < end; c++) own[c] = inherit;
+          }
         }
       }
       gp.columnCount += n;
@@ -386,10 +533,10 @@ class Workbook {
         const old = sheet.rows[r];
         if (!old || !(old.v.length > start || hasKeyAtOrAfter(old, start))) continue;
         const row = this.wrow(sheet, r);
-        if (row.v.length > start) row.v.splice(start, n);
+        if (row.v.length > start) ownV(row).splice(start, n);
         for (const k of /** @type {const} */ (['f', 'fm', 'dv', 'nt'])) {
           const m = row[k];
-          if (m) row[k] = shiftKeys(m, start, -n);
+          if (m) replaceSide(row, k, shiftKeys(m, start, -n));
         }
         Workbook.trim(row);
       }
@@ -433,10 +580,10 @@ class Workbook {
         const old = sheet.rows[r];
         if (!old || !(old.v.length > lo || hasKeyAtOrAfter(old, lo))) continue;
         const row = this.wrow(sheet, r);
-        permute(row.v);
+        permute(ownV(row));
         for (const k of /** @type {const} */ (['f', 'fm', 'dv', 'nt'])) {
           const m = row[k];
-          if (m) row[k] = mapKeys(m, map);
+          if (m) replaceSide(row, k, mapKeys(m, map));
         }
         Workbook.trim(row);
       }
@@ -519,7 +666,7 @@ class Workbook {
           const next = rewrite(text, s);
           if (next !== text) {
             const w = this.wrow(s, r);
-            /** @type {Record<number, string>} */ (w.f)[c] = next;
+            /** @type {Record<number, string>} */ (ownSide(w, 'f'))[c] = next;
             if (recalculate(next)) recompute.push({ sheet: s, r, c });
           }
         }
@@ -659,15 +806,22 @@ class Workbook {
         if (ex !== CIRCULAR) throw ex;
         result = { value: F.err('#REF!', 'Circular dependency detected. To resolve with iterative calculation, see File > Spreadsheet Settings.') };
       }
-      if (!result.unsupported) {
+      const current = e.sheet.rows[e.r], value = result.value;
+      const same = current && value !== null && value !== undefined && value !== '' && current.v[e.c] === value;
+      if (!result.unsupported && !same) { // an unchanged result leaves a shared row shared
         const row = this.wrow(e.sheet, e.r);
-        while (row.v.length < e.c) row.v.push(undefined);
-        row.v[e.c] = result.value === '' ? '' : result.value;
+        const v = ownV(row);
+        while (v.length < e.c) v.push(undefined);
+        v[e.c] = result.value === '' ? '' : result.value;
         Workbook.trim(row);
       }
       state.set(e, 2);
     };
-    for (const e of dirty) evalEntry(e);
+    let n = 0;
+    for (const e of dirty) {
+      evalEntry(e);
+      if ((++n & 4095) === 0) reclaim();
+    }
   }
 
   /**
@@ -776,6 +930,9 @@ function hasKeyAt(row, c) {
 
 /** @template T @param {Record<number, T>} m @param {number} start @param {number} delta @returns {Record<number, T>} */
 function shiftKeys(m, start, delta) {
+  let moves = false;
+  for (const key of Object.keys(m)) if (Number(key) >= start) moves = true;
+  if (!moves) return m; // nothing at or after `start`: the same table (still shareable)
   /** @type {Record<number, T>} */
   const out = {};
   for (const key of Object.keys(m)) {
@@ -801,6 +958,9 @@ function moveMap(start, end, dest) {
 
 /** @template T @param {Record<number, T>} m @param {(i: number) => number} map @returns {Record<number, T>} */
 function mapKeys(m, map) {
+  let moves = false;
+  for (const key of Object.keys(m)) if (map(Number(key)) !== Number(key)) moves = true;
+  if (!moves) return m;
   /** @type {Record<number, T>} */
   const out = {};
   for (const key of Object.keys(m)) out[map(Number(key))] = m[/** @type {any} */ (key)];
@@ -840,4 +1000,4 @@ function dimensionRangeJson(sheetId, dimension, start, end) {
   return out;
 }
 
-module.exports = { Workbook, Sheet, CELL_LIMIT, MAX_COLUMNS, gridRangeJson, dimensionRangeJson, KEY };
+module.exports = { Workbook, Sheet, CELL_LIMIT, MAX_COLUMNS, gridRangeJson, dimensionRangeJson, KEY, nextGen, packSides, shareTables };

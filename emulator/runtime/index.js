@@ -42,7 +42,11 @@ const BUTTON_SETS = /** @type {Record<string, string[]>} */ ({
 /**
  * @typedef {{errorMessage: string, errorType: string, scriptStackTraceElements?: Array<{function?: string, lineNumber: number}>}} ExecutionError
  * @typedef {{result?: unknown, error?: ExecutionError, alerts?: any[], menus?: any[], toasts?: any[],
+ *   dialogs?: Array<{id: string, kind: string, title: string}>, resultDropped?: string,
  *   logs: Array<{level: string, message: string, time: string}>}} RunResult
+ * @typedef {{id: string, kind: string, title: string, html: string, width: number|null, height: number|null,
+ *   metaTags: Array<{name: string, content: string}>, functions: string[], spreadsheetId: string, userEmail: string,
+ *   openedAt: string}} Dialog
  */
 
 /**
@@ -64,13 +68,17 @@ function createRuntime(options) {
   const properties = new PropertyStore(dataDir ? path.join(dataDir, 'script-properties.json') : null);
   /** @type {Map<string, () => void>} running executions -> abort */
   const running = new Map();
+  /** Sidebars and dialogs shown by bound runs, served by emulator/ui-server.js. @type {Map<string, Dialog>} */
+  const dialogs = new Map();
+  const htmlFiles = project.htmlFiles.map((f) => ({ name: f.name, source: f.source }));
 
   /**
    * Answers one service call from a worker.
    * @param {string} execId
    * @param {string} kind
    * @param {any} p
-   * @param {{bound: boolean, answers: string[], alerts: any[]}} run
+   * @param {{bound: boolean, answers: string[], alerts: any[], dialogs: any[], spreadsheetId: string|null,
+   *   userEmail: string}} run
    */
   async function handle(execId, kind, p, run) {
     switch (kind) {
@@ -78,6 +86,8 @@ function createRuntime(options) {
         if (!ENGINE_METHODS.has(p.method) || typeof engine[p.method] !== 'function') {
           throw { code: 501, status: 'UNIMPLEMENTED', message: 'Emulator engine has no method ' + p.method };
         }
+        // An Advanced-service call spends its user's Sheets quota under the Google-like profile (faults.js).
+        if (p.advanced && typeof engine.callAs === 'function') return engine.callAs({ advanced: true, user: p.user }, p.method, p.args);
         return engine[p.method](...p.args);
       }
       case 'lock.acquire':
@@ -107,6 +117,20 @@ function createRuntime(options) {
         }
         return answer;
       }
+      case 'ui.show': {
+        // One sidebar per user and spreadsheet, as in the editor: a new one replaces the one open before.
+        for (const d of Array.from(dialogs.values())) {
+          if ((p.kind === 'sidebar') === (d.kind === 'sidebar') && d.spreadsheetId === run.spreadsheetId &&
+            d.userEmail === run.userEmail) dialogs.delete(d.id);
+        }
+        /** @type {Dialog} */
+        const dialog = { id: crypto.randomUUID(), kind: String(p.kind), title: String(p.title || ''), html: String(p.html),
+          width: p.width, height: p.height, metaTags: p.metaTags || [], functions: p.functions || [],
+          spreadsheetId: String(run.spreadsheetId), userEmail: run.userEmail, openedAt: new Date().toISOString() };
+        dialogs.set(dialog.id, dialog);
+        run.dialogs.push({ id: dialog.id, kind: dialog.kind, title: dialog.title });
+        return dialog.id;
+      }
       default:
         throw { code: 400, status: 'INVALID_ARGUMENT', message: 'Unknown runtime call ' + kind };
     }
@@ -124,6 +148,9 @@ function createRuntime(options) {
       bound,
       answers: bound ? Array.from((request.menu && request.menu.uiAnswers) || []) : [],
       /** @type {any[]} */ alerts: [],
+      /** @type {any[]} */ dialogs: [],
+      spreadsheetId: bound ? request.spreadsheetId || null : null,
+      userEmail: bound && request.menu && request.menu.userEmail ? String(request.menu.userEmail) : userEmail,
     };
     /** @type {any[]} */ const menus = [];
     /** @type {any[]} */ const toasts = [];
@@ -133,12 +160,13 @@ function createRuntime(options) {
     const { port1, port2 } = new MessageChannel();
     const info = {
       bound,
-      spreadsheetId: bound ? request.spreadsheetId || null : null,
+      spreadsheetId: state.spreadsheetId,
       timeZone: project.timeZone,
-      userEmail: bound && request.menu && request.menu.userEmail ? String(request.menu.userEmail) : userEmail,
+      userEmail: state.userEmail,
       executionId: execId,
       advancedServices,
       grantedScopes,
+      htmlFiles,
     };
     const worker = new Worker(WORKER_FILE, {
       workerData: {
@@ -150,7 +178,7 @@ function createRuntime(options) {
 
     return new Promise((resolve) => {
       let finished = false;
-      /** @param {{result?: any, error?: ExecutionError}} outcome */
+      /** @param {{result?: any, error?: ExecutionError, resultDropped?: string}} outcome */
       const finish = (outcome) => {
         if (finished) return;
         finished = true;
@@ -164,6 +192,7 @@ function createRuntime(options) {
         if (bound) {
           out.alerts = state.alerts;
           out.menus = menus;
+          out.dialogs = state.dialogs;
         }
         if (toasts.length) out.toasts = toasts;
         resolve(out);
@@ -203,7 +232,8 @@ function createRuntime(options) {
           if (msg.error) return finish({ error: msg.error });
           const r = msg.result;
           if (r.reason) logs.push({ level: 'WARNING', message: 'No result returned: ' + r.reason, time: new Date().toISOString() });
-          finish(r.has ? { result: r.value } : {});
+          // resultDropped: a value the API cannot return (google.script.run hands its caller null instead).
+          finish(r.has ? { result: r.value } : r.reason ? { resultDropped: String(r.reason) } : {});
         }
       });
       worker.on('error', (err) => finish({ error: { errorMessage: 'Internal emulator error: ' + String(err && err.stack || err), errorType: 'ScriptError' } }));
@@ -227,6 +257,18 @@ function createRuntime(options) {
     },
     heldLocks() {
       return locks.held();
+    },
+    /** Sidebars and dialogs still open (shown and neither replaced nor closed). */
+    openDialogs() {
+      return Array.from(dialogs.values());
+    },
+    /** @param {string} id @returns {Dialog|undefined} an open dialog */
+    dialog(id) {
+      return dialogs.get(id);
+    },
+    /** google.script.host.close(). @param {string} id */
+    closeDialog(id) {
+      dialogs.delete(id);
     },
     async close() {
       for (const abort of Array.from(running.values())) abort();

@@ -8,7 +8,8 @@
  * `core/files.js` push()) uploads them sorted like this: files named in `.clasp.json` `filePushOrder` first,
  * in that order (paths relative to the folder holding `.clasp.json`), then every other file sorted by path
  * with `localeCompare`. Files are selected by `.claspignore` (micromatch patterns relative to the content
- * folder) or, without one, by clasp's default rules; only `.js` and `.gs` files are code.
+ * folder) or, without one, by clasp's default rules; only `.js` and `.gs` files are code, `.html` files are the
+ * project's HTML files.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -27,7 +28,8 @@ const DEFAULT_IGNORE = [
 
 /**
  * @typedef {{name: string, file: string, source: string}} ScriptFile
- * @typedef {{dir: string, files: ScriptFile[], manifest: any, timeZone: string, claspJson: string|null}} Project
+ * @typedef {{dir: string, files: ScriptFile[], htmlFiles: ScriptFile[], manifest: any, timeZone: string,
+ *   claspJson: string|null}} Project
  */
 
 /**
@@ -158,9 +160,11 @@ function loadProject(scriptDirInput) {
     /** @param {string} p */ (p) => path.resolve(projectRoot, p),
   );
 
-  const code = listFiles(scriptDir, recursive)
-    .filter((rel) => !ignored(rel))
-    .filter((rel) => /\.(js|gs)$/.test(rel));
+  const selected = listFiles(scriptDir, recursive).filter((rel) => !ignored(rel));
+  const code = selected.filter((rel) => /\.(js|gs)$/.test(rel));
+  // clasp pushes `.html` files as the project's HTML files, named like code files (path without extension);
+  // HtmlService.createHtmlOutputFromFile / createTemplateFromFile read them.
+  const html = selected.filter((rel) => /\.html$/.test(rel)).sort((a, b) => a.localeCompare(b));
   // Sort keys are the paths clasp compares (relative to the project root).
   const keyed = code.map((rel) => ({ rel, abs: path.join(scriptDir, rel), key: path.relative(projectRoot, path.join(scriptDir, rel)) }));
   keyed.sort((a, b) => {
@@ -184,6 +188,11 @@ function loadProject(scriptDirInput) {
       name: f.rel.replace(/\.(js|gs)$/, ''),
       file: f.abs,
       source: fs.readFileSync(f.abs, 'utf8'),
+    })),
+    htmlFiles: html.map((rel) => ({
+      name: rel.replace(/\.html$/, ''),
+      file: path.join(scriptDir, rel),
+      source: fs.readFileSync(path.join(scriptDir, rel), 'utf8'),
     })),
   };
 }

@@ -8,8 +8,6 @@ import click
 
 from orchestrator.cli.common import Session, config_options, verb
 from orchestrator.cli.listing import Zone, table
-from orchestrator.engine.operations import once
-from orchestrator.engine.state import read_live_state
 
 
 @click.command("backups")
@@ -19,6 +17,8 @@ from orchestrator.engine.state import read_live_state
 @verb("backups")
 def backups(session: Session, show_all: bool) -> tuple[Any, str]:
     """List the backup copies of the spreadsheet, newest first."""
+    from orchestrator.engine.state import read_live_state
+
     state = read_live_state(session.clients.sheets, session.spreadsheet_id)
     named = session.clients.drive.list_backups(state.title)
     # Backups are found by name, and another spreadsheet may carry the same title (a rehearsal copy, a test
@@ -43,6 +43,8 @@ def backups(session: Session, show_all: bool) -> tuple[Any, str]:
 @verb("hold")
 def hold(session: Session, release: bool, reason: str) -> tuple[Any, str]:
     """Pause migrations on the sheet (or --release to resume); a paused sheet refuses every apply."""
+    from orchestrator.engine.operations import once
+
     result = once(session.clients, session.store, session.spreadsheet_id, "release" if release else "hold",
                   "setHold", {"hold": not release, "reason": reason})
     messages = {"held": "Migrations are paused.", "already_held": "Migrations were already paused.",
@@ -60,6 +62,8 @@ def hold(session: Session, release: bool, reason: str) -> tuple[Any, str]:
 @verb("resolve")
 def resolve(session: Session, note: str) -> tuple[Any, str]:
     """Mark a failed or unfinished attempt in the history as looked at, so changes may run again."""
+    from orchestrator.engine.operations import once
+
     result = once(session.clients, session.store, session.spreadsheet_id, "resolve", "resolveFailure", {"note": note})
     return result, ("Nothing to resolve." if result.get("status") == "nothing_to_resolve"
                     else f"Resolved {result.get('resolvedOperation')}.")

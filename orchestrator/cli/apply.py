@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from orchestrator.cli.common import Session, config_options, confirm_or_refuse, verb
 from orchestrator.cli.plan import render as render_plan
-from orchestrator.engine import operations
 from orchestrator.engine.findings import Finding, Refused, errors
-from orchestrator.engine.runs import RunReport, apply_migration
-from orchestrator.engine.state import read_live_state
 from orchestrator.migrations import load_baseline, load_migrations
+
+if TYPE_CHECKING:  # the engine is imported when the verb runs (it brings the Google clients)
+    from orchestrator.engine import operations
+    from orchestrator.engine.runs import RunReport
 
 
 def render_report(report: RunReport) -> str:
@@ -51,6 +52,10 @@ def apply(session: Session, migration_id: str | None, execute: bool, yes: bool,
           discard_checkpoint: bool) -> tuple[Any, str]:
     """Apply the pending migrations (or MIGRATION_ID): preflight, snapshot, backup, verified backup, one
     atomic change, full verification. Rerun after an interruption to resume."""
+    from orchestrator.engine import operations
+    from orchestrator.engine.runs import apply_migration
+    from orchestrator.engine.state import read_live_state
+
     migrations, baseline = load_migrations(), load_baseline()
     if not execute:
         planned = operations.plan(session.clients, session.spreadsheet_id, migrations, baseline, migration_id)

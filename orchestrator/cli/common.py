@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -19,30 +19,18 @@ from pydantic import BaseModel
 
 from orchestrator.config import REQUIRED, SETTINGS, Config, ConfigError, ConfigInvalid, load_config
 from orchestrator.contract.errors import ErrorCode
-from orchestrator.emulator import EmulatorError
-from orchestrator.engine.checkpoint import CheckpointError, CheckpointStore
 from orchestrator.engine.findings import Refused
 from orchestrator.engine.private_files import LocalIOError, is_local_failure
-from orchestrator.engine.progress import Progress
-from orchestrator.engine.runs import Target, VerificationFailed
-from orchestrator.engine.state import StateError
 from orchestrator.exit_codes import ExitCode
-from orchestrator.google import GoogleClients
-from orchestrator.google.errors import (
-    ApiError,
-    AuthExpired,
-    CredentialsError,
-    DeploymentNotFound,
-    ExecutionTimeout,
-    GridChanged,
-    MissingScopes,
-    NotFound,
-    PermissionDenied,
-    QuotaExhausted,
-    ScriptError,
-    TransportError,
-)
 from orchestrator.migrations import MigrationSpecError
+
+# The engine and the Google clients are imported where they are used, not here: `--help` and `--version` (and a
+# verb's `--help`) then start without googleapiclient, google.auth or requests (tests/packaging/test_cli_imports.py).
+if TYPE_CHECKING:
+    from orchestrator.engine.checkpoint import CheckpointStore
+    from orchestrator.engine.progress import Progress
+    from orchestrator.engine.runs import Target
+    from orchestrator.google import GoogleClients
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -110,12 +98,17 @@ class Session:
 
     @property
     def store(self) -> CheckpointStore:
+        from orchestrator.engine.checkpoint import CheckpointStore
+
         return CheckpointStore(self.config.checkpoint_dir)
 
     def target(self, quiet: bool = False) -> Target:
         """The run's target, its Progress and its run log (docs/operator.md, "Progress and the run log"): the log is
         written beside the checkpoint once the run has one, and to `--log-file` from the start."""
         from orchestrator.engine import runlog
+        from orchestrator.engine.checkpoint import CheckpointStore
+        from orchestrator.engine.progress import Progress
+        from orchestrator.engine.runs import Target
 
         ctx = click.get_current_context(silent=True)
         meta = ctx.meta if ctx is not None else {}
@@ -143,6 +136,25 @@ def _coded(code: ErrorCode, message: str) -> tuple[ExitCode, str, str]:
 def classify(exc: BaseException) -> tuple[ExitCode, str, str]:
     """(exit code, machine code, message) of an exception. The exit code of a coded error is its code's
     (orchestrator/contract/errors.py); a code the contract does not know keeps its text."""
+    from orchestrator.emulator import EmulatorError
+    from orchestrator.engine.checkpoint import CheckpointError
+    from orchestrator.engine.runs import VerificationFailed
+    from orchestrator.engine.state import StateError
+    from orchestrator.google.errors import (
+        ApiError,
+        AuthExpired,
+        CredentialsError,
+        DeploymentNotFound,
+        ExecutionTimeout,
+        GridChanged,
+        MissingScopes,
+        NotFound,
+        PermissionDenied,
+        QuotaExhausted,
+        ScriptError,
+        TransportError,
+    )
+
     if isinstance(exc, Failure):
         return exc.code, exc.code.name, exc.message
     if isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)):  # Ctrl-C; `verb` says where it stopped
@@ -214,6 +226,9 @@ def document(name: str | None, code: ExitCode, result: Any, error: dict[str, str
 def _progress_on_stack(exc: BaseException) -> Progress | None:
     """The run's Progress, found on the interrupted stack (the engine passes it down as `target.progress`), so
     that no verb has to register it. The innermost one: the run that was going."""
+    from orchestrator.engine.progress import Progress
+    from orchestrator.engine.runs import Target
+
     found: Progress | None = None
     tb = exc.__traceback__
     while tb is not None:
@@ -276,6 +291,8 @@ def verb(name: str, *, require: tuple[str, ...] = REQUIRED, clients: bool = True
             session: Session | None = None
             try:
                 if clients:
+                    from orchestrator.google import GoogleClients
+
                     config = pop_config(kwargs, require)
                     with GoogleClients.from_config(config) as google:
                         session = Session(config, google)

@@ -14,7 +14,7 @@ emulator) cannot be reached. `--json` prints the list of checks.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 from pydantic import BaseModel
@@ -23,18 +23,17 @@ from orchestrator.cli.common import Outcome, classify, config_options, pop_confi
 from orchestrator.cli.listing import Zone, hold_text, schema_version_text
 from orchestrator.config import SETTINGS, Config
 from orchestrator.contract.bridge_build import BRIDGE_BUILD_HASH
-from orchestrator.engine import operations
-from orchestrator.engine.checkpoint import Action, CheckpointError, CheckpointStore
-from orchestrator.engine.preflight import CELL_WARNING
-from orchestrator.engine.runs import deployed_bridge, stale_bridge
-from orchestrator.engine.state import LiveState, read_live_state
 from orchestrator.exit_codes import ExitCode
-from orchestrator.google import GoogleClients
-from orchestrator.google.auth import LoadedCredentials, load_credentials
-from orchestrator.google.errors import CredentialsError, scopes_hint
-from orchestrator.google.scopes import REQUIRED_SCOPES
 from orchestrator.migrations import load_migrations
 from orchestrator.migrations.spec import Migration
+
+# The engine and the Google clients are imported by the checks that use them: `doctor --help` (and `status`,
+# which uses resume_command) start without them.
+if TYPE_CHECKING:
+    from orchestrator.engine.checkpoint import Action, CheckpointStore
+    from orchestrator.engine.state import LiveState
+    from orchestrator.google import GoogleClients
+    from orchestrator.google.auth import LoadedCredentials
 
 Status = Literal["ok", "fail", "skip"]
 
@@ -71,6 +70,8 @@ def _from_exception(name: str, exc: BaseException) -> Check:
 def needed_scopes() -> list[str]:
     """Every scope the token must hold: the bridge manifest's `oauthScopes` (scripts.run needs all of them)
     plus what the orchestrator reads with; REQUIRED_SCOPES holds both (the manifest's as built into the package)."""
+    from orchestrator.google.scopes import REQUIRED_SCOPES
+
     return list(REQUIRED_SCOPES)
 
 
@@ -99,6 +100,9 @@ def check_configuration(config: Config) -> Check:
 
 
 def check_credentials(config: Config) -> tuple[Check, LoadedCredentials | None]:
+    from orchestrator.google.auth import load_credentials
+    from orchestrator.google.errors import CredentialsError
+
     where = config.source.get("credentials")
     try:
         loaded = load_credentials(config.credentials)
@@ -114,6 +118,8 @@ def check_credentials(config: Config) -> tuple[Check, LoadedCredentials | None]:
 
 
 def check_scopes(loaded: LoadedCredentials | None, bridge_answered: bool) -> Check:
+    from orchestrator.google.errors import scopes_hint
+
     name = "scopes"
     if loaded is None:
         return _skip(name, "no credentials")
@@ -137,6 +143,8 @@ def check_scopes(loaded: LoadedCredentials | None, bridge_answered: bool) -> Che
 
 
 def check_bridge(config: Config, clients: GoogleClients | None, loaded: LoadedCredentials | None) -> Check:
+    from orchestrator.engine.runs import deployed_bridge, stale_bridge
+
     name = "bridge deployment"
     if config.deployment_id is None:
         return _skip(name, "no deployment id")
@@ -161,6 +169,8 @@ def check_bridge(config: Config, clients: GoogleClients | None, loaded: LoadedCr
 
 
 def check_spreadsheet(config: Config, clients: GoogleClients | None) -> tuple[Check, LiveState | None]:
+    from orchestrator.engine.state import read_live_state
+
     name = "spreadsheet"
     if config.spreadsheet_id is None:
         return _skip(name, "no spreadsheet id"), None
@@ -179,6 +189,9 @@ def check_state(state: LiveState | None, known: list[Migration] | None, store: C
     """The cell budget, the migrations, the hold and the history of a readable spreadsheet (no migrations line
     when the migration files could not be loaded: that failure is its own line), judged from the engine's
     status — the figures `status` prints."""
+    from orchestrator.engine import operations
+    from orchestrator.engine.preflight import CELL_WARNING
+
     names = ("cell budget", "migrations", "hold", "history")
     if state is None:
         return [_skip(n, "the spreadsheet is not readable") for n in names if known is not None or n != "migrations"]
@@ -241,6 +254,8 @@ def resume_command(action: Action, key: str) -> str:
 def check_runs(config: Config, zone: Zone | None = None) -> Check:
     """Checkpoints of interrupted runs (of this spreadsheet when its id is known); times in the sheet's zone when
     it was read, else UTC."""
+    from orchestrator.engine.checkpoint import CheckpointError, CheckpointStore
+
     zone = zone or Zone.of("UTC")
     name = "runs in flight"
     store = CheckpointStore(config.checkpoint_dir)
@@ -270,6 +285,9 @@ def diagnose(config: Config, loaded: LoadedCredentials | None = None,
              credentials_check: Check | None = None) -> list[Check]:
     """Every check, in report order. `loaded` (with its `credentials_check`) replaces loading the configured
     credentials: tests pass fake ones."""
+    from orchestrator.engine.checkpoint import CheckpointStore
+    from orchestrator.google import GoogleClients
+
     checks = [check_configuration(config)]
     if credentials_check is None:
         credentials_check, loaded = check_credentials(config)

@@ -10,9 +10,7 @@ from typing import Any
 import click
 
 from orchestrator.cli.common import Failure, Session, config_options, verb
-from orchestrator.engine.dump import dump_spreadsheet
 from orchestrator.engine.private_files import private_dir
-from orchestrator.engine.progress import Progress
 from orchestrator.exit_codes import ExitCode
 
 
@@ -26,6 +24,9 @@ def dump(session: Session, output: Path, force: bool) -> tuple[Any, str]:
     """Copy the spreadsheet (values, formulas, formats, validation, developer metadata, grid) into FILE,
     which `spreadsheets.create` and `zeues-migrate rehearse --from FILE` take. Reads only, in paced chunks.
     An existing FILE is kept unless --force is given."""
+    from orchestrator.engine.dump import dump_spreadsheet
+    from orchestrator.engine.progress import Progress
+
     if not force and (output.exists() or output.is_symlink()):  # before any read: a refusal costs nothing
         raise _exists(output)
     private_dir(output.parent)  # before any read; a folder it cannot make is LOCAL_IO, naming it

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from orchestrator.cli.common import Session, config_options, verb
 from orchestrator.cli.listing import Zone, details_object, history_note, latest_log, table
-from orchestrator.engine.state import HistoryRow, read_live_state
+
+if TYPE_CHECKING:  # the engine is imported when the verb runs (it brings the Google clients)
+    from orchestrator.engine.state import HistoryRow
 
 HEADINGS = ("action", "migration", "status", "by", "operation", "backup", "details")
 
@@ -30,6 +32,8 @@ def render(rows: list[HistoryRow], zone: Zone) -> str:
 @verb("history")
 def history(session: Session) -> tuple[Any, str]:
     """List the migration history recorded in the spreadsheet, newest first."""
+    from orchestrator.engine.state import read_live_state
+
     state = read_live_state(session.clients.sheets, session.spreadsheet_id)
     rows = state.history
     log = latest_log(session.store, session.spreadsheet_id)

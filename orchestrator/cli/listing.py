@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from orchestrator.engine.checkpoint import CheckpointStore
-from orchestrator.engine.state import HistoryRow, LiveState
+if TYPE_CHECKING:  # types only: the engine imports the Google clients, which `--help` does without
+    from orchestrator.engine.checkpoint import CheckpointStore
+    from orchestrator.engine.state import HistoryRow, LiveState
 
 
 @dataclass(frozen=True)

@@ -16,21 +16,19 @@ import sys
 import webbrowser
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
-import requests
-from google.oauth2.credentials import Credentials
-from google_auth_oauthlib.flow import InstalledAppFlow, WSGITimeoutError
-from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
 from orchestrator.cli.common import Failure, Outcome, verb
 from orchestrator.config import SETTINGS, ConfigError, load_config
 from orchestrator.engine.private_files import FILE_MODE, LocalIOError, private_dir
 from orchestrator.exit_codes import ExitCode
-from orchestrator.google.auth import is_loopback
-from orchestrator.google.scopes import LOGIN_SCOPES
+
+# The OAuth flow, requests and google.auth are imported when the verb runs, not when the CLI starts.
+if TYPE_CHECKING:
+    from google.oauth2.credentials import Credentials
 
 GOOGLE_OAUTH_HOSTS = ("accounts.google.com", "oauth2.googleapis.com", "www.googleapis.com")
 _CLIENT_HINT = ("download it from the Cloud console: APIs & Services → Credentials → your Desktop OAuth client "
@@ -59,6 +57,12 @@ def login(client_secrets: Path, output: Path | None, force: bool, no_browser: bo
 
     Asks Google for exactly the scopes zeues-migrate needs, listens for the answer on 127.0.0.1, and refuses
     to replace an existing file without --force."""
+    import requests
+    from google_auth_oauthlib.flow import InstalledAppFlow, WSGITimeoutError
+    from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+
+    from orchestrator.google.scopes import LOGIN_SCOPES
+
     target = _target(output, credentials, config)
     if not force and (target.exists() or target.is_symlink()):  # before the browser: nothing to redo
         raise _exists(target)
@@ -164,6 +168,8 @@ def _client_config(path: Path) -> dict[str, Any]:
 
 def _allowed(url: str) -> bool:
     """Google's OAuth hosts over https, or this machine."""
+    from orchestrator.google.auth import is_loopback
+
     parsed = urlsplit(url)
     return (parsed.scheme == "https" and (parsed.hostname or "").lower() in GOOGLE_OAUTH_HOSTS) or is_loopback(url)
 
@@ -182,6 +188,8 @@ def _oauthlib_options(token_uri: str) -> Iterator[None]:
     """oauthlib raises on a granted scope set that differs from the requested one (a box left unticked):
     relaxed, so that the missing scopes can be named. It refuses plain http too, which only this machine's
     token endpoint may use."""
+    from orchestrator.google.auth import is_loopback
+
     names = {"OAUTHLIB_RELAX_TOKEN_SCOPE": "1"}
     if is_loopback(token_uri):
         names["OAUTHLIB_INSECURE_TRANSPORT"] = "1"

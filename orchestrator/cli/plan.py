@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from orchestrator.cli.common import Session, config_options, verb
-from orchestrator.engine import operations
 from orchestrator.migrations import load_baseline, load_migrations
+
+if TYPE_CHECKING:  # the engine is imported when the verb runs (it brings the Google clients)
+    from orchestrator.engine import operations
 
 
 def render(plans: list[operations.MigrationPlan], show_requests: bool) -> str:
@@ -42,5 +44,7 @@ def render(plans: list[operations.MigrationPlan], show_requests: bool) -> str:
 @verb("plan")
 def plan(session: Session, migration_id: str | None, show_requests: bool) -> tuple[Any, str]:
     """Show what applying the pending migrations (or MIGRATION_ID) would change. Changes nothing."""
+    from orchestrator.engine import operations
+
     plans = operations.plan(session.clients, session.spreadsheet_id, load_migrations(), load_baseline(), migration_id)
     return plans, render(plans, show_requests)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from orchestrator.cli.common import verb
-from orchestrator.engine.rehearsal import RehearsalReport, rehearse_on_emulator
+
+if TYPE_CHECKING:  # the engine is imported when the verb runs (it brings the Google clients)
+    from orchestrator.engine.rehearsal import RehearsalReport
 
 
 def render(report: RehearsalReport) -> str:
@@ -48,5 +50,7 @@ def render(report: RehearsalReport) -> str:
 @verb("rehearse", clients=False)
 def rehearse(source: Path | None, spools: int, seed: int) -> tuple[Any, str]:
     """Copy, apply, verify, roll back and verify, on the local emulator running the real bridge."""
+    from orchestrator.engine.rehearsal import rehearse_on_emulator
+
     report = rehearse_on_emulator(source, spools, seed, sys.stderr)
     return report, render(report)

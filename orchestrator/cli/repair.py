@@ -7,7 +7,6 @@ from typing import Any
 import click
 
 from orchestrator.cli.common import Session, config_options, confirm_or_refuse, verb
-from orchestrator.engine import operations
 from orchestrator.migrations import load_migrations
 
 
@@ -42,6 +41,8 @@ def render(result: dict[str, Any]) -> str:
 def repair(session: Session, execute: bool, yes: bool, note: str) -> tuple[Any, str]:
     """Rebuild the history from the live structure: record the migrations whose columns are on the sheet, mark
     rows recording a migration the sheet does not have as superseded (nothing is deleted)."""
+    from orchestrator.engine import operations
+
     migrations = load_migrations()
     # A repair whose reply was lost is finished by replaying its opId, not planned again (a new dry run would
     # find the history repaired and leave the operation in flight).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -11,10 +11,9 @@ from orchestrator.cli.common import Session, config_options, confirm_or_refuse, 
 from orchestrator.contract.errors import ErrorCode
 from orchestrator.contract.sheets import HISTORY_SHEET
 from orchestrator.engine.findings import Finding, Refused
-from orchestrator.engine.operations import bridge_call
-from orchestrator.engine.runs import RunReport, restore_backup
-from orchestrator.google.errors import ScriptError
-from orchestrator.google.script import strip_stack
+
+if TYPE_CHECKING:  # the engine is imported when the verb runs (it brings the Google clients)
+    from orchestrator.engine.runs import RunReport
 
 
 def restore_plan(counted: dict[str, Any]) -> dict[str, Any]:
@@ -66,6 +65,11 @@ def restore(session: Session, backup_id: str, execute: bool, force: bool, yes: b
     since the backup is lost. Without --execute, shows what it would do per sheet (overwrite, delete, keep) and
     changes nothing. With --execute it runs as apply does: a backup of what is replaced, the restore in one batch,
     then every cell checked against the backup."""
+    from orchestrator.engine.operations import bridge_call
+    from orchestrator.engine.runs import restore_backup
+    from orchestrator.google.errors import ScriptError
+    from orchestrator.google.script import strip_stack
+
     if force:
         click.echo("zeues-migrate restore: --force is deprecated and will be removed; use --execute", err=True)
         execute = True

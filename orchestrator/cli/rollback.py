@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from orchestrator.cli.apply import render_report
 from orchestrator.cli.common import Session, config_options, confirm_or_refuse, verb
-from orchestrator.engine.runs import RollbackPreview, RunReport, preview_rollback, rollback_migration, rollback_target
-from orchestrator.engine.state import read_live_state
 from orchestrator.migrations import load_baseline, load_migrations
+
+if TYPE_CHECKING:  # the engine is imported when the verb runs (it brings the Google clients)
+    from orchestrator.engine.runs import RollbackPreview, RunReport
 
 
 def render_preview(p: RollbackPreview) -> str:
@@ -49,6 +50,9 @@ def rollback(session: Session, migration_id: str | None, execute: bool, yes: boo
     """Roll back the last applied migration (MIGRATION_ID, if given, must be it): back up, archive its columns'
     values into a hidden sheet, remove its columns and event types in one atomic change, verify. Writes made since
     are kept. Without --execute, the same checks and what would change; nothing is changed."""
+    from orchestrator.engine.runs import preview_rollback, rollback_migration, rollback_target
+    from orchestrator.engine.state import read_live_state
+
     baseline, known = load_baseline(), load_migrations()
     asks = execute and not yes
     if asks and not sys.stdin.isatty():  # refused before anything is read: no one could answer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -10,12 +10,12 @@ from orchestrator.cli.common import Outcome, Session, config_options, verb
 from orchestrator.cli.doctor import resume_command
 from orchestrator.cli.listing import Zone, hold_text, latest_log, schema_version_text
 from orchestrator.contract.errors import ErrorCode
-from orchestrator.engine import operations
-from orchestrator.engine.checkpoint import CheckpointStore, VerifyRecord
 from orchestrator.engine.findings import Finding, Refused
-from orchestrator.engine.state import read_live_state
 from orchestrator.exit_codes import ExitCode
 from orchestrator.migrations import load_migrations
+
+if TYPE_CHECKING:  # the engine is imported when the verb runs (it brings the Google clients)
+    from orchestrator.engine.checkpoint import CheckpointStore, VerifyRecord
 
 
 def _last_verify(record: VerifyRecord | None, zone: Zone) -> str:
@@ -48,6 +48,9 @@ def _runs(store: CheckpointStore, spreadsheet_id: str) -> list[dict[str, Any]]:
 @verb("status")
 def status(session: Session, check: bool) -> Outcome:
     """Show the sheet's schema version, applied and pending migrations, holds and interrupted runs."""
+    from orchestrator.engine import operations
+    from orchestrator.engine.state import read_live_state
+
     state = read_live_state(session.clients.sheets, session.spreadsheet_id)
     s = operations.summarize(state, load_migrations(), session.store)
     zone = Zone.of(state.time_zone)

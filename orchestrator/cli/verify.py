@@ -3,15 +3,20 @@ cell of the declared columns against its column contract."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from orchestrator.cli.common import Failure, Session, config_options, verb
-from orchestrator.engine import operations
-from orchestrator.engine.verify import MAX_LISTED, VerifyReport
 from orchestrator.exit_codes import ExitCode
 from orchestrator.migrations import load_baseline, load_migrations
+
+if TYPE_CHECKING:  # the engine is imported when the verb runs (it brings the Google clients)
+    from orchestrator.engine.verify import VerifyReport
+
+# orchestrator.engine.verify.MAX_LISTED, the engine's default, spelled here because the option needs it when the
+# command is defined, before the engine is imported; tests/packaging/test_cli_imports.py checks the two agree.
+MAX_LISTED = 1000
 
 
 def render(report: VerifyReport) -> str:
@@ -35,6 +40,8 @@ def verify(session: Session, max_violations: int) -> tuple[Any, str]:
     """Verify the applied migrations are really there (columns present and tagged, event types, schema version,
     checksums) and that every cell of the columns the baseline and the applied migrations declare holds what its
     contract allows. (apply and rollback also verify every cell against a snapshot.)"""
+    from orchestrator.engine import operations
+
     report = operations.verify_live(session.clients, session.spreadsheet_id, load_migrations(), load_baseline(),
                                     max_violations)
     session.store.record_verify(session.spreadsheet_id, report.status, report.rows_checked, report.cells_checked,

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from orchestrator.engine.progress import Progress
 from orchestrator.workbook import Variant, WorkbookOptions, write_workbook
 
 
@@ -22,6 +21,8 @@ from orchestrator.workbook import Variant, WorkbookOptions, write_workbook
               help="file to write (a Sheets v4 Spreadsheet resource, JSON)")
 def workbook(spools: int, seed: int, variants: tuple[str, ...], title: str | None, output: Path) -> None:
     """Write a deterministic v2.1 ZEUES workbook for the emulator, tests or Google."""
+    from orchestrator.engine.progress import Progress  # rich: imported when the verb runs
+
     options = WorkbookOptions(spools=spools, seed=seed, variants=frozenset(Variant(v) for v in variants), title=title)
     started = time.perf_counter()
     try:

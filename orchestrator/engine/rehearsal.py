@@ -83,7 +83,9 @@ def rehearse(clients: GoogleClients, original_id: str, store: CheckpointStore, p
     applied: list[RunReport] = []
     rolled_back: list[RunReport] = []
     for migration in todo:
-        applied.append(apply_migration(target, migration, baseline, migrations))
+        # The copy's state was read just now and nobody else knows the copy: the first apply starts from it.
+        applied.append(apply_migration(target, migration, baseline, migrations,
+                                       state=state if migration is todo[0] else None))
         if on_run:
             on_run(applied[-1])
     for migration in reversed(todo):

@@ -13,8 +13,10 @@ snapshots, the one bridge call that changes the sheet, and how that change is ve
 
 from __future__ import annotations
 
+import itertools
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,8 +53,8 @@ from orchestrator.engine.verify import (
     verify_rollback,
 )
 from orchestrator.google import GoogleClients
-from orchestrator.google.errors import GridChanged, ScriptError
-from orchestrator.google.sheets import SheetsReader
+from orchestrator.google.errors import ApiError, GridChanged, ScriptError
+from orchestrator.google.sheets import STRUCTURE_400_TEXTS, Row, SheetRange, SheetsReader
 from orchestrator.google.script import new_op_id
 from orchestrator.migrations import bridge_payload
 from orchestrator.migrations.spec import AddColumns, Baseline, Migration, Operation
@@ -287,33 +289,81 @@ class Run:
         return result
 
     def snapshot(self, spreadsheet_id: str, state: LiveState, keys: dict[str, int], label: str) -> dict[str, SheetSnapshot]:
-        """Stream every listed sheet's rows (FORMULA render) into a snapshot keyed by its key column."""
+        """Stream every listed sheet's rows (FORMULA render) into a snapshot keyed by its key column: one stream
+        of requests for all of them, the first one also reading each header row again."""
+        sheets = {title: sheet for title in keys if (sheet := state.sheet(title)) is not None}
+        assert len(sheets) == len(keys)
+        reader = self.clients.sheets
+        parts = reader.read_sheets(spreadsheet_id, [
+            *(SheetRange(sheet=t, grid=s.grid, columns=s.grid.columns, first_row=1, last_row=1)
+              for t, s in sheets.items()),
+            *(SheetRange(sheet=t, grid=s.grid, columns=len(s.header), row_bytes=s.row_bytes)
+              for t, s in sheets.items())])
+        # The headers as the snapshot's first request finds them: a column inserted or deleted since the preflight
+        # read them moves every cell the snapshot would file under a header name.
+        for (title, sheet), part in zip(sheets.items(), parts):
+            now = next(iter(part), [[]])[0]
+            if not _same_header(now, sheet.header):
+                raise Refused([Finding(level="error", code=ErrorCode.DRIFT, message=(
+                    f"the header of {title} changed while the run started (now {[str(c) for c in now]}, it was "
+                    f"{sheet.header}); nothing was changed — look at the sheet, then run the same command again with "
+                    "--discard-checkpoint (this run was planned for the old header)"))])
         snapshots = {}
-        for title, key_index in keys.items():
-            sheet = state.sheet(title)
-            assert sheet is not None
-            chunks = self.clients.sheets.iter_rows(spreadsheet_id, title, sheet.grid, len(sheet.header), 2)
-            snapshots[title] = take_snapshot(title, sheet.header, key_index, self.progress.rows(f"{label} {title}", chunks),
+        requests: dict[str, int] = {}
+        for (title, sheet), part in zip(sheets.items(), parts[len(sheets):]):
+            chunks = _counted(self.progress.rows(f"{label} {title}", part), requests, title)
+            snapshots[title] = take_snapshot(title, sheet.header, keys[title], chunks,
                                              self.run_dir / f"{label}-{title}.jsonl")
+        if all(n <= 1 for n in requests.values()):
+            return snapshots  # each sheet in one request: nothing can have moved between two of its chunks
         # A deletion made while the chunks were read is refused by Google only when a later chunk starts past the
         # new grid; one that leaves it inside is clipped and the snapshot silently torn (rows shifted up between
         # chunks). One more read of the grids after the last chunk catches both: a grid that shrank is a
         # structure change mid-read. Growth is normal (the backend appends rows).
-        grids = self.clients.sheets.grids(spreadsheet_id)
+        grids = reader.grids(spreadsheet_id)
         for title in keys:
-            was, now = state.sheet(title), grids.get(title)
-            assert was is not None
-            if now is None or now.rows < was.grid.rows or now.columns < was.grid.columns:
+            was, now_grid = sheets[title], grids.get(title)
+            if now_grid is None or now_grid.rows < was.grid.rows or now_grid.columns < was.grid.columns:
                 raise GridChanged("the grid shrank while the snapshot was read", sheet=title, expected=was.grid.size,
-                                  found=now.size if now else None, status=None)
+                                  found=now_grid.size if now_grid else None, status=None)
         return snapshots
 
+    def read_headed(self, spreadsheet_id: str, snapshots: dict[str, SheetSnapshot]) -> dict[str, Iterator[list[Row]]]:
+        """Every sheet of `snapshots` as it is now in `spreadsheet_id`, its rows from row 1 (the header), to be
+        consumed in order (`_headed`); a sheet that is not there is left out. Sheets as small as their snapshots
+        say are read whole without measuring their grids first: one request for all of them. Others, or all of
+        them when one is gone, are read inside the grids read first."""
+        reader = self.clients.sheets
+        policy = reader.chunks
+        sizes = {t: Path(s.spill).stat().st_size for t, s in snapshots.items()}  # the sheets' rows, as JSON
+        if sum(sizes.values()) <= policy.target_bytes and all(s.data_rows + 1 < policy.max_rows
+                                                               for s in snapshots.values()):
+            parts = reader.read_sheets(spreadsheet_id, [
+                SheetRange(sheet=t, grid=None, columns=s.width, first_row=1, expected_rows=s.data_rows + 1,
+                           row_bytes=max(sizes[t] / max(s.data_rows, 1), 1.0)) for t, s in snapshots.items()])
+            try:
+                first = next(parts[0])  # the one request, for every sheet
+            except ApiError as exc:
+                if exc.status != 400 or not any(text in exc.message for text in STRUCTURE_400_TEXTS):
+                    raise  # anything but a sheet that is gone (or renamed) since the snapshot
+            else:
+                parts[0] = itertools.chain([first], parts[0])
+                return dict(zip(snapshots, parts))
+        grids = reader.grids(spreadsheet_id)
+        there = [t for t in snapshots if t in grids and grids[t].holds(1)]
+        parts = reader.read_sheets(spreadsheet_id, [
+            SheetRange(sheet=t, grid=grids[t], columns=grids[t].columns, first_row=1,
+                       row_bytes=max(sizes[t] / max(snapshots[t].data_rows, 1), 1.0)) for t in there])
+        return dict(zip(there, parts))
+
     # -- the loop -------------------------------------------------------------------------------------------
-    def execute(self) -> RunReport:
+    def execute(self, state: LiveState | None = None) -> RunReport:
+        """Run the loop. `state`: the live state the caller read just before, when nothing can have changed it
+        since (a rehearsal's fresh copy): the preflight judges it instead of reading it again."""
         progress, kind = self.progress, self.kind
         progress.begin_run()
         progress.step("preflight")
-        state = read_live_state(self.clients.sheets, self.spreadsheet_id)
+        state = state or read_live_state(self.clients.sheets, self.spreadsheet_id)
         self.title = state.title  # backups are found by name, which starts with it
         try:
             early = kind.preflight(self, state)
@@ -381,35 +431,31 @@ class Run:
         bad: list[CopyDifference] = []
         # The live sheet read right after the copy: a write made after the snapshot is in the copy and here, one
         # made after the copy in neither the copy nor the snapshot; a copy cell in neither is a damaged copy.
-        live = read_live_state(self.clients.sheets, self.spreadsheet_id)
+        live = self.read_headed(self.spreadsheet_id, snapshots)
         after: dict[str, SheetSnapshot] = {}
+        live_headers: dict[str, list[str]] = {}
         for title, snapshot in snapshots.items():
-            sheet = live.sheet(title)
-            chunks = (self.clients.sheets.iter_rows(self.spreadsheet_id, title, sheet.grid, len(sheet.header), 2)
-                      if sheet is not None else iter(()))
+            header, chunks = _headed(live[title], snapshot.header) if title in live else ([], iter(()))
+            live_headers[title] = header
             after[title] = take_snapshot(title, snapshot.header, snapshot.key_index, projected(
-                progress.rows(f"live {title}", chunks), column_positions(snapshot.header, sheet.header if sheet else [])),
+                progress.rows(f"live {title}", chunks, snapshot.data_rows), column_positions(snapshot.header, header)),
                 self.run_dir / f"after-backup-{title}.jsonl")
-        # The copy's own grids: it was made after the snapshot, so rows deleted in between are not in it, and a
+        # The copy read on its own: it was made after the snapshot, so rows deleted in between are not in it, and a
         # read built from the snapshot's row count alone could start past its grid.
-        grids = self.clients.sheets.grids(backup_id)
+        copied_rows = self.read_headed(backup_id, snapshots)
         for title, snapshot in snapshots.items():
-            grid = grids.get(title)
-            header = (self.clients.sheets.values_batch_get(backup_id, [f"{quote_sheet(title)}!1:1"],
-                                                           grids=grids)[0].get("values")
-                      if grid is not None and grid.holds(1) else [])
-            got = [str(c) for c in (header or [[]])[0]]
+            got, chunks = _headed(copied_rows[title], snapshot.header) if title in copied_rows else ([], iter(()))
             # A column appended after the snapshot and before the copy is in the live sheet's header too.
-            now = live.sheet(title)
-            if grid is None or got != snapshot.header and not (now is not None and got == now.header and
-                                                               _extends(now, snapshot.header)):
+            now = live_headers[title]
+            if title not in copied_rows or got != snapshot.header and not (
+                    now and got == now and _extends_header(now, snapshot.header)):
                 raise Refused([Finding(level="error", code=ErrorCode.BACKUP_MISMATCH, message=(
                     f"the backup {backup_id} ({made_record.backup_url or 'no link'}) of {title} does not have the "
                     "header the snapshot saw; the backup is not trustworthy, so nothing was changed — run again with "
                     "--discard-checkpoint"))])
-            chunks = self.clients.sheets.iter_rows(backup_id, title, grid, snapshot.width, 2)
             copied = take_snapshot(title, snapshot.header, snapshot.key_index,
-                                   progress.rows(f"backup {title}", chunks), self.run_dir / f"backup-{title}.jsonl")
+                                   progress.rows(f"backup {title}", chunks, snapshot.data_rows),
+                                   self.run_dir / f"backup-{title}.jsonl")
             wrong, changes = prove_copy(snapshot, after[title], copied)
             bad += wrong
             concurrent += changes
@@ -469,8 +515,40 @@ def _difference(d: CopyDifference) -> str:
 
 def _extends(sheet: SheetInfo | None, planned: list[str]) -> bool:
     """Whether the live header is the planned one with named columns appended after it."""
-    return sheet is not None and sheet.header[:len(planned)] == planned and all(h.strip() for h in
-                                                                                sheet.header[len(planned):])
+    return sheet is not None and _extends_header(sheet.header, planned)
+
+
+def _extends_header(header: list[str], planned: list[str]) -> bool:
+    return header[:len(planned)] == planned and all(h.strip() for h in header[len(planned):])
+
+
+def _headed(chunks: Iterator[list[Row]], known: list[str]) -> tuple[list[str], Iterator[list[Row]]]:
+    """A read from row 1 split into the header and the rows from row 2. The read renders formulas, the header
+    names were read formatted (`known`): a cell that is a number or a formula keeps the known name at its place."""
+    for chunk in chunks:
+        if chunk:
+            header = [c if isinstance(c, str) and not c.startswith("=") else known[i] if i < len(known) else str(c)
+                      for i, c in enumerate(chunk[0])]
+            return header, itertools.chain([chunk[1:]], chunks)
+    return [], iter(())
+
+
+def _same_header(cells: list[Any], header: list[str]) -> bool:
+    """Whether a FORMULA-rendered header row is the one the preflight read (formatted): as wide, and every plain
+    text cell the same (a formula or a number renders differently, not a different column)."""
+    row = list(cells)
+    while row and row[-1] in ("", None):
+        row.pop()
+    return len(row) == len(header) and all(str(c) == h for c, h in zip(row, header)
+                                           if isinstance(c, str) and not c.startswith("="))
+
+
+def _counted(chunks: Iterator[list[Row]], counts: dict[str, int], title: str) -> Iterator[list[Row]]:
+    """`chunks`, counting them in `counts[title]`: each chunk of a read is one request."""
+    counts[title] = 0
+    for chunk in chunks:
+        counts[title] += 1
+        yield chunk
 
 
 def snapshot_keys(operations: list[Operation], state: LiveState) -> dict[str, int]:
@@ -559,9 +637,9 @@ class ApplyKind(RunKind):
 
 
 def apply_migration(target: Target, migration: Migration, baseline: Baseline, known: list[Migration],
-                    *, discard_checkpoint: bool = False) -> RunReport:
-    """Apply `migration`, resuming a killed run."""
-    return Run(target, ApplyKind(migration, baseline, known), discard_checkpoint=discard_checkpoint).execute()
+                    *, discard_checkpoint: bool = False, state: LiveState | None = None) -> RunReport:
+    """Apply `migration`, resuming a killed run (`state`: see `Run.execute`)."""
+    return Run(target, ApplyKind(migration, baseline, known), discard_checkpoint=discard_checkpoint).execute(state)
 
 
 # -- rollback -------------------------------------------------------------------------------------------------

@@ -1,8 +1,13 @@
 """The live state of a spreadsheet as the Sheets API shows it: sheets, headers, zeues developer metadata and
 the history sheet. The orchestrator decides and verifies from this, never from the bridge's own account.
 
-Three read requests (spreadsheets.get, values.batchGet, developerMetadata.search), whatever the size of
-the sheet: the first attempt's five whole-sheet reads at start-up hit the per-minute quota (failure 8).
+Two read requests, whatever the size of the sheet (the first attempt's five whole-sheet reads at start-up hit
+the per-minute quota, failure 8): one `spreadsheets.get` for the sheets, their grids and the spreadsheet's own
+developer metadata, then one `spreadsheets.get` of every header row (with a sample of the first data rows: what
+a row costs, which sizes the first read of the sheet) and the history rows, with the columns' developer metadata
+(the column tags) that comes with those ranges. That is everything `developerMetadata.search`
+for the zeues keys would find that the state uses: metadata on the spreadsheet and on single columns (Google
+allows no other column location); metadata on sheets and rows is not the tool's.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ class SheetInfo(BaseModel):
     column_count: int
     frozen_rows: int
     header: list[str]
+    # What a data row costs in a values read, from the first few (as JSON): sizes the first read of the sheet
+    # (google/sheets.py SheetRange.row_bytes). None when they are empty.
+    row_bytes: float | None = None
 
     @property
     def cells(self) -> int:
@@ -145,30 +153,43 @@ class LiveState(BaseModel):
         return failure
 
 
+SHEETS_FIELDS = ("spreadsheetId,properties(title,timeZone),developerMetadata,"
+                 "sheets(properties(sheetId,title,index,hidden,gridProperties))")
+# Formatted values, as the values API's FORMATTED_VALUE renders them; column metadata for the ranges' columns.
+SAMPLE_ROWS = 3  # data rows read with each header: what a row of the sheet costs
+ROWS_FIELDS = "sheets(properties(title),data(startRow,rowData(values(formattedValue)),columnMetadata(developerMetadata)))"
+
+
 def read_live_state(reader: SheetsReader, spreadsheet_id: str) -> LiveState:
-    meta = reader.get_spreadsheet(
-        spreadsheet_id, "spreadsheetId,properties(title,timeZone),"
-                        "sheets(properties(sheetId,title,index,hidden,gridProperties))")
+    meta = reader.get_spreadsheet(spreadsheet_id, SHEETS_FIELDS)
     props = [s.get("properties", {}) for s in meta.get("sheets", [])]
     grids = {str(p.get("title", "")): Grid.of(p) for p in props}
     # Only ranges that start inside the grid just read (Google refuses the others with a 400): no header read
     # for a sheet without a grid (a chart sheet), no history read when the history sheet has no row 2.
     headed = [t for t, grid in grids.items() if grid.holds(1)]
-    ranges = [f"{quote_sheet(t)}!1:1" for t in headed]
+    ranges = [f"{quote_sheet(t)}!1:{1 + SAMPLE_ROWS}" for t in headed]
     has_history = HISTORY_SHEET in grids
     if has_history and grids[HISTORY_SHEET].holds(2):
         ranges.append(f"{quote_sheet(HISTORY_SHEET)}!A2:{column_letter(len(HISTORY_COLUMNS) - 1)}")
-    got = reader.values_batch_get(spreadsheet_id, ranges, "FORMATTED_VALUE", grids=grids)
-    headers = {t: value_range.get("values", []) for t, value_range in zip(headed, got)}
+    got = reader.get_spreadsheet(spreadsheet_id, ROWS_FIELDS, ranges, grids=grids) if ranges else {}
+    by_title = {str(s.get("properties", {}).get("title", "")): s.get("data") or [] for s in got.get("sheets", [])}
+    found = [{"developerMetadata": md} for md in meta.get("developerMetadata", [])]
     sheets = []
     for p in props:
         title = str(p.get("title", ""))
-        rows = headers.get(title, [])
+        data = by_title.get(title, [])
+        first = _formatted(data[0].get("rowData", [])) if data else []
+        header, sample = first[:1], [row for row in first[1:] if row]
+        for part in data:
+            found += [{"developerMetadata": md} for column in part.get("columnMetadata", [])
+                      for md in column.get("developerMetadata", [])]
         sheets.append(SheetInfo(
             sheet_id=int(p.get("sheetId", 0)), title=title, index=int(p.get("index", 0)),
             hidden=bool(p.get("hidden", False)), row_count=grids[title].rows, column_count=grids[title].columns,
             frozen_rows=int(p.get("gridProperties", {}).get("frozenRowCount", 0)),
-            header=[str(c) for c in rows[0]] if rows else []))
+            header=[str(c) for c in header[0]] if header else [],
+            row_bytes=sum(len(json.dumps(row, ensure_ascii=False)) + 1 for row in sample) / len(sample)
+            if sample else None))
     history: list[HistoryRow] = []
     history_last_row = 0
     if has_history:
@@ -177,17 +198,31 @@ def read_live_state(reader: SheetsReader, spreadsheet_id: str) -> LiveState:
             raise StateError(
                 f"the history sheet {HISTORY_SHEET} has an unexpected header ({', '.join(history_sheet.header)}); "
                 f"it was edited by hand — restore its header row to {', '.join(HISTORY_COLUMNS)}")
-        recorded = got[-1].get("values", []) if len(got) > len(headed) else []
-        history_last_row = 1 + len(recorded)  # the values API stops at the last row with data
+        parts = by_title.get(HISTORY_SHEET, [])
+        recorded = _formatted(parts[1].get("rowData", [])) if len(parts) > 1 else []
+        # The row the bridge appends after: the last with data (however many empty rows Google sends after it).
+        history_last_row = 1 + max((n + 1 for n, row in enumerate(recorded) if any(row)), default=0)
         for row in recorded:
             cells = [str(c) for c in row] + [""] * (len(HISTORY_COLUMNS) - len(row))
             if any(cells):
-                history.append(HistoryRow(**dict(zip(HISTORY_COLUMNS, cells))))
-    found = reader.search_developer_metadata(
-        spreadsheet_id, [{"developerMetadataLookup": {"metadataKey": k}} for k in META_KEYS])
-    state = _with_metadata(spreadsheet_id, meta, sheets, history, found)
+                history.append(HistoryRow(**dict(zip(HISTORY_COLUMNS, cells[:len(HISTORY_COLUMNS)]))))
+    keys = {str(k) for k in META_KEYS}
+    state = _with_metadata(spreadsheet_id, meta, sheets, history,
+                           [m for m in found if str(m["developerMetadata"].get("metadataKey", "")) in keys])
     hold = state.hold if state.hold is not None else tampered_hold(history)
     return state.model_copy(update={"history_last_row": history_last_row, "hold": hold})
+
+
+def _formatted(row_data: list[dict[str, Any]]) -> list[list[str]]:
+    """Grid rows as the values API's FORMATTED_VALUE rows: each cell's formatted value, '' for an empty one,
+    trailing empty cells left out."""
+    rows = []
+    for row in row_data:
+        cells = [str(cell.get("formattedValue", "")) for cell in row.get("values", [])]
+        while cells and cells[-1] == "":
+            cells.pop()
+        rows.append(cells)
+    return rows
 
 
 def recorded_hold(history: list[HistoryRow]) -> dict[str, Any] | None:

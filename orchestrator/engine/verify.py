@@ -31,10 +31,10 @@ from orchestrator.engine.snapshot import (
     same_cell,
     spilled_rows,
 )
-from orchestrator.engine.state import LiveState, find_column, read_live_state
-from orchestrator.google.sheets import SheetsReader
+from orchestrator.engine.state import LiveState, SheetInfo, find_column, read_live_state
+from orchestrator.google.sheets import SheetRange, SheetsReader
 from orchestrator.migrations import schema_contracts
-from orchestrator.migrations.spec import AddColumns, Baseline, ColumnSpec, Migration
+from orchestrator.migrations.spec import AddColumns, Baseline, ColumnSpec, Migration, Operation
 
 MAX_LISTED = 1000
 Row = list[CellValue]
@@ -125,6 +125,8 @@ def verify_apply(reader: SheetsReader, spreadsheet_id: str, migration: Migration
     changes: list[CellChange] = []
     notes: list[str] = []
     rows = cells = 0
+    # The header checks first, then every sheet's rows in one stream of reads (Operaciones and Metadata together).
+    found_sheets: list[tuple[Operation, SheetSnapshot, list[ColumnSpec], int, SheetInfo]] = []
     for op in migration.operations:
         snapshot = snapshots.get(op.sheet)
         sheet = state.sheet(op.sheet)
@@ -154,9 +156,13 @@ def verify_apply(reader: SheetsReader, spreadsheet_id: str, migration: Migration
             missing = [n for j, n in enumerate(names) if (op.sheet, start + j, n, migration.id) not in tagged]
             checks.append(Check(name=f"{op.sheet}: new columns tagged", ok=not missing,
                                 detail=f"untagged: {', '.join(missing)}" if missing else ""))
+        found_sheets.append((op, snapshot, new, start, sheet))
+    parts = reader.read_sheets(spreadsheet_id, [
+        SheetRange(sheet=op.sheet, grid=sheet.grid, columns=start + len(new), row_bytes=sheet.row_bytes)
+        for op, _, new, start, sheet in found_sheets])
+    for (op, snapshot, new, start, _), part in zip(found_sheets, parts):
         defaults = _DefaultsCheck(new, start, snapshot.key_index)
-        chunks = reader.iter_rows(spreadsheet_id, op.sheet, sheet.grid, start + len(new), 2)
-        found, live_rows = compare(snapshot, defaults.watch(chunks))
+        found, live_rows = compare(snapshot, defaults.watch(part))
         changes.extend(found)
         # Data rows, as verify_rollback counts them (the empty grid rows below the data are compared too).
         rows += live_rows
@@ -311,8 +317,20 @@ def verify_rollback(reader: SheetsReader, spreadsheet_id: str, migration_id: str
     rows = cells = 0
     archive = state.sheet(archive_sheet)
     checks.append(Check(name="archive sheet present", ok=archive is not None, detail=archive_sheet))
+    cuts = {title: sorted((removed or {}).get(title, range(widths.get(title, snapshot.width), snapshot.width)))
+            for title, snapshot in snapshots.items()}
+    # Every sheet's rows and the archive's in one stream of reads, in the order they are compared.
+    reads: list[SheetRange] = []
+    for title in snapshots:
+        sheet = state.sheet(title)
+        if sheet is not None:
+            reads.append(SheetRange(sheet=title, grid=sheet.grid, columns=len(sheet.header), row_bytes=sheet.row_bytes))
+        if cuts[title] and archive is not None:
+            reads.append(SheetRange(sheet=archive_sheet, grid=archive.grid, columns=archive.column_count,
+                                    row_bytes=archive.row_bytes))
+    parts = iter(reader.read_sheets(spreadsheet_id, reads))
     for title, snapshot in snapshots.items():
-        cut = sorted((removed or {}).get(title, range(widths.get(title, snapshot.width), snapshot.width)))
+        cut = cuts[title]
         kept = [i for i in range(snapshot.width) if i not in cut]
         names = [snapshot.header[i] for i in kept]
         sheet = state.sheet(title)
@@ -329,7 +347,7 @@ def verify_rollback(reader: SheetsReader, spreadsheet_id: str, migration_id: str
         notes += [f"{title}: column {h!r} at {column_letter(j)} was added by someone else during the rollback; "
                   "left as it is" for j, h in enumerate(header) if h and j not in at]
         # A sheet that is gone has no row to read: its snapshot rows all come out as vanished.
-        chunks = reader.iter_rows(spreadsheet_id, title, sheet.grid, len(header), 2) if sheet else iter(())
+        chunks = next(parts) if sheet else iter(())
         found, live_rows = compare(snapshot, chunks, columns=kept,
                                    live_columns=at if placed else list(range(len(kept))))
         changes.extend(found)
@@ -342,8 +360,7 @@ def verify_rollback(reader: SheetsReader, spreadsheet_id: str, migration_id: str
         arch_at = column_positions([snapshot.header[i] for i in cut], arch_header)
         held: Iterator[SpillRow] = ((n, k, _values([r[i] if i < len(r) else "" for i in cut]))
                                     for n, k, r in spilled_rows(snapshot))
-        archived = (reader.iter_rows(spreadsheet_id, archive_sheet, archive.grid, archive.column_count, 2)
-                    if archive is not None else iter(()))
+        archived = next(parts) if archive is not None else iter(())
         got: Iterator[SpillRow] = ((parse_int(r[ARCHIVE_ROW_AT]) or 0, str(_cell(r, ARCHIVE_KEY_AT)).strip(),
                                     _values([_cell(r, a) for a in arch_at])) for chunk in archived for r in chunk
                                    if str(_cell(r, ARCHIVE_SHEET_AT)) == title)

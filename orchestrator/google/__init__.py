@@ -30,7 +30,7 @@ from orchestrator.config import Config, ConfigError
 from orchestrator.google.auth import LoadedCredentials, guard_endpoint, load_credentials
 from orchestrator.google.drive import DriveClient
 from orchestrator.google.errors import Api
-from orchestrator.google.pacing import ReadExecutor, RetryPolicy, TokenBucket
+from orchestrator.google.pacing import ReadExecutor, RetryPolicy, WindowLimiter
 from orchestrator.google.script import ScriptClient, new_op_id
 from orchestrator.google.sheets import ChunkPolicy, SheetsReader
 from orchestrator.google.stats import ApiStats
@@ -91,6 +91,9 @@ class GoogleClients:
         self._sleep, self._rand, self._clock = sleep, rand, clock
         self._chunks = chunks
         self._policy = RetryPolicy(max_attempts=config.read_attempts)
+        # ONE limiter for every read these clients make (Sheets and Drive, every reader built from them): the
+        # quota is the user's, so no reader may spend it without the others knowing.
+        self.limiter = WindowLimiter(config.reads_per_minute, clock=clock, sleep=sleep)
         self._https: list[RequestsHttp] = []
         self._warn = warn
         self._endpoint_checked = False
@@ -112,9 +115,7 @@ class GoogleClients:
 
     def _reader(self, api: Api) -> tuple[Any, ReadExecutor]:
         http = self._http(self.config.read_timeout)
-        # Each API has its own quota, so its own bucket.
-        limiter = TokenBucket(self.config.reads_per_minute, clock=self._clock, sleep=self._sleep)
-        executor = ReadExecutor(api, http, limiter, self._policy, self.stats, sleep=self._sleep, rand=self._rand,
+        executor = ReadExecutor(api, http, self.limiter, self._policy, self.stats, sleep=self._sleep, rand=self._rand,
                                 notify=self._warn)  # each retry said on stderr: a slow Google is not silence
         return build_service(api, http, self.config.endpoint), executor
 

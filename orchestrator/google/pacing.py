@@ -1,9 +1,10 @@
-"""Pacing and retrying reads: a token bucket under the per-user quota, and capped exponential backoff.
+"""Pacing and retrying reads: a sliding-window limiter under the per-user quota, and capped exponential backoff.
 
 Sheets allows 60 read requests per minute per user and 300 per project, refilled every minute
-(developers.google.com/sheets/api/limits). A token bucket of capacity B refilled at r per second lets
-through at most B + 60·r requests in any 60-second window, so with B + 60·r = `per_minute` the limiter
-guarantees `per_minute` in every window, not only on average. Every attempt, retries included, takes a token.
+(developers.google.com/sheets/api/limits). The limiter lets through at most `per_minute` requests in any
+60-second window, the whole budget at once: a run that needs fewer reads than that never waits, one that
+needs more waits only until its oldest read leaves the window. Every attempt, retries included, takes a
+slot. One limiter serves every read of a `GoogleClients` (Sheets and Drive alike), whatever thread asks.
 
 Retries follow Google's advice for 429 (exponential backoff) with AWS-style full jitter: the n-th retry
 sleeps uniform(0, min(cap, base·2^(n-1))) seconds, or Google's Retry-After when it says longer. Each retry is
@@ -15,7 +16,9 @@ running), and no backoff will start it.
 from __future__ import annotations
 
 import random
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -44,51 +47,67 @@ Sleep = Callable[[float], None]
 Notify = Callable[[str], None]
 
 
-class TokenBucket:
-    """At most `per_minute` acquisitions in any 60-second window; `per_minute=0` turns pacing off."""
+WINDOW_SECONDS = 60.0  # Google refills the read quota every minute
 
-    def __init__(self, per_minute: float, *, burst: int | None = None, clock: Clock = time.monotonic,
-                 sleep: Sleep = time.sleep) -> None:
+
+class WindowLimiter:
+    """At most `per_minute` acquisitions in any `window` seconds, all of them usable at once; `per_minute=0`
+    turns pacing off. Thread-safe: one limiter is shared by every reader of a run."""
+
+    def __init__(self, per_minute: float, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep,
+                 window: float = WINDOW_SECONDS) -> None:
+        if per_minute and per_minute < 2:
+            raise ValueError(f"reads per minute must be 0 (no pacing) or at least 2, got {per_minute}")
         self.per_minute = per_minute
+        self.slots = int(per_minute)  # whole requests: 50.5 per minute lets 50 through
+        self.window = window
         self._clock, self._sleep = clock, sleep
-        if per_minute <= 0:
-            self.capacity, self.rate = 0.0, 0.0
-        else:
-            if per_minute < 2:
-                raise ValueError(f"reads per minute must be 0 (no pacing) or at least 2, got {per_minute}")
-            # A small burst keeps short commands quick; the rest of the budget refills evenly.
-            capacity = burst if burst is not None else max(1, min(10, int(per_minute // 5)))
-            if not 1 <= capacity < per_minute:
-                raise ValueError(f"burst must be between 1 and {per_minute} (exclusive), got {capacity}")
-            self.capacity, self.rate = float(capacity), (per_minute - capacity) / 60.0
-        self._tokens = self.capacity
-        self._stamp = clock()
+        self._stamps: deque[float] = deque()  # when each acquisition still inside the window was granted
+        self._lock = threading.Lock()
 
     @property
     def enabled(self) -> bool:
         return self.per_minute > 0
 
-    def _refill(self) -> None:
-        now = self._clock()
-        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
-        self._stamp = now
+    def _wait(self, now: float) -> float:
+        """Seconds until a slot is free (0: take it now, recorded); under the lock."""
+        while self._stamps and self._stamps[0] <= now - self.window:
+            self._stamps.popleft()
+        if len(self._stamps) < self.slots:
+            self._stamps.append(now)
+            return 0.0
+        return self._stamps[0] + self.window - now
 
     def acquire(self) -> float:
-        """Take one token, sleeping until there is one. Returns the seconds waited."""
+        """Take one slot, sleeping until there is one. Returns the seconds waited."""
         if not self.enabled:
             return 0.0
         started = self._clock()
         while True:
-            self._refill()
-            if self._tokens >= 1.0:
-                self._tokens -= 1.0
-                return self._stamp - started
-            self._sleep(max((1.0 - self._tokens) / self.rate, 1e-6))
+            with self._lock:
+                now = self._clock()
+                wait = self._wait(now)
+            if wait <= 0:
+                return now - started
+            self._sleep(wait)
 
     def drain(self) -> None:
-        """After a 429 the quota is spent: give up the burst so the next requests come at the refill rate."""
-        self._refill()
-        self._tokens = min(self._tokens, 0.0)
+        """After a 429 the quota is spent (other tools share it): fill the window so that slots come back one by
+        one, evenly over the next window — the next read waits window/N, and so on — as a drained token bucket
+        refills, instead of the whole budget at once."""
+        if not self.enabled:
+            return
+        with self._lock:
+            now = self._clock()
+            step = self.window / self.slots
+            self._stamps = deque(now - self.window + step * (i + 1) for i in range(self.slots))
+
+
+def rested_wait(per_minute: float, reads: int, window: float = WINDOW_SECONDS) -> float:
+    """Seconds a rested limiter makes `reads` back-to-back requests wait in all: none for the first N, then a
+    window for each further N (requests that take no time themselves)."""
+    slots = int(per_minute)
+    return max(0, reads - 1) // slots * window if slots > 0 else 0.0
 
 
 class RetryPolicy(BaseModel):
@@ -109,7 +128,7 @@ class RetryPolicy(BaseModel):
 class ReadExecutor:
     """Runs read requests paced by a limiter and retried under a policy, counting everything in `stats`."""
 
-    def __init__(self, api: Api, http: RequestsHttp, limiter: TokenBucket, policy: RetryPolicy, stats: ApiStats,
+    def __init__(self, api: Api, http: RequestsHttp, limiter: WindowLimiter, policy: RetryPolicy, stats: ApiStats,
                  *, sleep: Sleep = time.sleep, rand: Callable[[], float] = random.random,
                  clock: Clock = time.perf_counter, notify: Notify | None = None) -> None:
         self.api, self.http, self.limiter, self.policy, self.stats = api, http, limiter, policy, stats

@@ -1,8 +1,10 @@
 """Reading spreadsheets through the Sheets API v4: values, the spreadsheet resource, developer metadata.
 
 Read-only on purpose: the orchestrator never writes cells (the bridge does). Every call is paced and retried
-by a `ReadExecutor`. Google recommends a 2 MB maximum payload, so full-sheet reads go in chunks sized from
-the bytes per row the previous chunk actually cost.
+by a `ReadExecutor`. Google recommends a 2 MB maximum payload, so full-sheet reads go in requests of about
+1.5 MB, sized from the first one on (a row's cost estimated from a sample or the width, then from what the
+rows really cost), several sheets in one `values.batchGet` when they fit; answers come without Google's
+pretty-printing (`prettyPrint=false`), which otherwise pads every cell with indentation.
 
 Every range is built inside a `Grid` the caller measured with `spreadsheets.get`: Google refuses (400 "exceeds
 grid limits") a read that starts past the grid and clips one that only ends past it. People keep editing, so a
@@ -27,6 +29,7 @@ DateTimeRender = Literal["SERIAL_NUMBER", "FORMATTED_STRING"]
 Row = list[CellValue]
 
 RECOMMENDED_MAX_PAYLOAD = 2_000_000  # bytes; developers.google.com/sheets/api/limits
+SPARSE_REACH = 3.0  # a chunk over empty rows holds at most this many targets' worth of rows with data
 GRID_FIRST_ROWS = 50  # grid data carries formats and validation per cell: measure on a small first chunk
 CELL_FIELDS = "userEnteredValue,userEnteredFormat,dataValidation,note,textFormatRuns"
 ROW_FIELDS = "pixelSize,hiddenByUser,developerMetadata"
@@ -62,12 +65,16 @@ class Grid(BaseModel):
 
 
 class ChunkPolicy(BaseModel):
-    """How `iter_rows` sizes its chunks."""
+    """How reads of rows are sized: each request aims at `target_bytes` from the first one on."""
 
     model_config = ConfigDict(frozen=True)
 
     target_bytes: int = Field(default=1_500_000, gt=0)  # 75% of Google's 2 MB: room for fatter rows later on
-    first_rows: int = Field(default=200, ge=1)  # before any measurement: 200 rows × 63 wide cells ≈ 0.5 MB
+    # Before anything is measured, a row is estimated at this many bytes per column of the range (the header's
+    # width): FORMULA-rendered v2.1 rows cost 15 to 20 (quoted short strings, numbers, dates as serials), so the
+    # first request is sized close to the target, not far past it.
+    cell_bytes: float = Field(default=20.0, gt=0)
+    first_rows: int = Field(default=200, ge=1)  # `iter_grid` only: grid data per cell is far costlier
     min_rows: int = Field(default=10, ge=1)
     max_rows: int = Field(default=20_000, ge=1)
     max_growth: float = Field(default=4.0, ge=1.0)  # one sparse chunk must not make the next one huge
@@ -80,6 +87,55 @@ class ChunkPolicy(BaseModel):
         if previous_rows:
             wanted = min(wanted, previous_rows * self.max_growth)
         return max(self.min_rows, min(self.max_rows, int(wanted)))
+
+    def row_estimate(self, columns: int) -> float:
+        """Bytes a values row of `columns` columns is expected to cost before one is measured."""
+        return max(1.0, columns * self.cell_bytes)
+
+
+# Test-only: the test suite's CLI subprocesses cap the rows per read (tests/support/offline/sitecustomize.py)
+# so that a small workbook is still read in several requests, as a large one is; nothing in the package sets it.
+_rows_cap: int | None = None
+
+
+def cap_rows(rows: int | None) -> None:
+    """At most `rows` rows per range of every reader built from now on (None: no cap). Test-only."""
+    global _rows_cap
+    _rows_cap = rows
+
+
+def default_chunks() -> ChunkPolicy:
+    return ChunkPolicy(max_rows=_rows_cap) if _rows_cap else ChunkPolicy()
+
+
+class SheetRange(BaseModel):
+    """Rows of one sheet to read: `first_row..last_row` (default and at most the grid's last row) of columns
+    A.. (at most the grid's width), inside `grid`, the sheet's grid as last read. `row_bytes`: what a row is
+    expected to cost (default: from the width, `ChunkPolicy.row_estimate`).
+
+    `grid=None` reads the whole sheet as it is now in one range (its title alone: from row 1 to the last row
+    with data, every column), for a sheet whose grid was not read and which is known to be small: no range of
+    it can start past the grid, and rows added since it was last measured are in it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sheet: str
+    grid: Grid | None
+    columns: int = 0
+    first_row: int = Field(default=2, ge=1)
+    last_row: int | None = None
+    row_bytes: float | None = None
+    expected_rows: int = Field(default=0, ge=0)  # a whole-sheet read: the rows it had when last measured
+
+    @property
+    def whole(self) -> bool:
+        return self.grid is None
+
+    def bounds(self) -> tuple[int, int]:
+        """(last row, columns) actually read: bounded by the grid."""
+        assert self.grid is not None
+        last = self.grid.rows if self.last_row is None else min(self.last_row, self.grid.rows)
+        return last, min(self.columns, self.grid.columns)
 
 
 def a1_range(sheet_title: str, first_row: int, last_row: int, columns: int) -> str:
@@ -97,7 +153,7 @@ class SheetsReader:
         self._values = self._spreadsheets.values()
         self._metadata = self._spreadsheets.developerMetadata()
         self._executor = executor
-        self.chunks = chunks or ChunkPolicy()
+        self.chunks = chunks or default_chunks()
 
     def values_batch_get(self, spreadsheet_id: str, ranges: Sequence[str],
                          value_render_option: ValueRender = "FORMATTED_VALUE",
@@ -114,7 +170,8 @@ class SheetsReader:
         response = self._read(
             lambda: self._values.batchGet(
                 spreadsheetId=spreadsheet_id, ranges=list(ranges), majorDimension="ROWS",
-                valueRenderOption=value_render_option, dateTimeRenderOption=date_time_render_option),
+                valueRenderOption=value_render_option, dateTimeRenderOption=date_time_render_option,
+                prettyPrint=False),
             spreadsheet_id, grids)
         value_ranges = response.get("valueRanges") if isinstance(response, dict) else None
         if not isinstance(value_ranges, list) or len(value_ranges) != len(ranges):
@@ -128,18 +185,87 @@ class SheetsReader:
                   last_row: int | None = None, render: ValueRender = "FORMULA",
                   date_time_render: DateTimeRender = "SERIAL_NUMBER") -> Iterator[list[Row]]:
         """Rows `first_row..last_row` (1-based, inclusive; default and at most the grid's last row) of columns
-        A.. (at most the grid's width) in chunks, one request per chunk.
+        A.. (at most the grid's width) in chunks, one request per chunk: `read_sheets` for one sheet."""
+        (rows,) = self.read_sheets(spreadsheet_id, [SheetRange(sheet=sheet_title, grid=grid, columns=columns,
+                                                               first_row=first_row, last_row=last_row)],
+                                   render, date_time_render)
+        return rows
 
-        Each chunk holds exactly the rows it covers: rows Google left out because they were empty come back
-        as `[]`, so the n-th row yielded overall is sheet row `first_row + n`. Trailing empty cells of a row
-        are still left out (pad when you need the full width). Memory holds one chunk.
-        """
-        def fetch(a1: str, grids: Mapping[str, Grid]) -> list[Row]:
-            (value_range,) = self.values_batch_get(spreadsheet_id, [a1], render, date_time_render, grids=grids)
-            rows: list[Row] = value_range["values"]
-            return rows
+    def read_sheets(self, spreadsheet_id: str, reads: Sequence[SheetRange], render: ValueRender = "FORMULA",
+                    date_time_render: DateTimeRender = "SERIAL_NUMBER") -> list[Iterator[list[Row]]]:
+        """The rows of every read, as one chunked stream of `values.batchGet` requests of about
+        `chunks.target_bytes` each from the first one on: a request carries the rest of one sheet and the
+        start of the next, so several small sheets are one request. Returns one iterator of chunks per read,
+        to be consumed in order (what a read leaves unconsumed is skipped when the next one is asked for);
+        nothing is requested before the first is iterated. Memory holds one request's rows.
 
-        return self._chunked(sheet_title, grid, columns, first_row, last_row, fetch, list)
+        A chunk of a read with a grid holds exactly the rows it covers: rows Google left out because they were
+        empty come back as `[]`, so the n-th row yielded is sheet row `first_row + n`. A whole-sheet read
+        (`grid=None`) yields its rows from row 1 as Google sends them (trailing empty rows left out). Trailing
+        empty cells of a row are left out (pad when you need the full width)."""
+        stream = _Stream(self._stream(spreadsheet_id, list(reads), render, date_time_render))
+        return [stream.part(i, read.grid, read.first_row, read.last_row) for i, read in enumerate(reads)]
+
+    def _stream(self, spreadsheet_id: str, reads: list[SheetRange], render: ValueRender,
+                date_time_render: DateTimeRender) -> Iterator[tuple[int, list[Row]]]:
+        policy = self.chunks
+        plan = [_Planned(read, policy) for read in reads]
+        i = 0
+        while i < len(plan):
+            ranges: list[tuple[int, int, int]] = []  # (read, first row, rows; 0 rows: the whole sheet)
+            budget = float(policy.target_bytes)
+            while i < len(plan):
+                planned = plan[i]
+                if planned.read.whole:
+                    if ranges and planned.estimate > budget:
+                        break
+                    ranges.append((i, 1, 0))
+                    budget -= planned.estimate
+                    i += 1
+                    continue
+                if planned.next_row > planned.last_row:
+                    i += 1
+                    continue
+                cost = planned.row_cost
+                fits = int(planned.full if cost <= 0 else min(planned.full, budget / cost))
+                if ranges and fits < min(policy.min_rows, planned.left):
+                    break  # too little room left here for a useful chunk: it starts the next request
+                rows = max(1, min(planned.left, fits, policy.max_rows))
+                ranges.append((i, planned.next_row, rows))
+                planned.next_row += rows
+                budget -= rows * cost
+                if planned.next_row <= planned.last_row:
+                    break  # this sheet goes on in the next request
+                i += 1
+            if not ranges:
+                return
+            yield from self._fetch(spreadsheet_id, plan, ranges, render, date_time_render)
+
+    def _fetch(self, spreadsheet_id: str, plan: list[_Planned], ranges: list[tuple[int, int, int]],
+               render: ValueRender, date_time_render: DateTimeRender) -> Iterator[tuple[int, list[Row]]]:
+        """One request for `ranges`; each read's estimate corrected by what the rows with data really cost."""
+        a1 = [quote_sheet(plan[i].read.sheet) if not rows else
+              a1_range(plan[i].read.sheet, first, first + rows - 1, plan[i].columns) for i, first, rows in ranges]
+        grids = {plan[i].read.sheet: grid for i, _, _ in ranges if (grid := plan[i].read.grid) is not None}
+        before = self._executor.http.bytes_received
+        got = self.values_batch_get(spreadsheet_id, a1, render, date_time_render, grids=grids)
+        cost = self._executor.http.bytes_received - before
+        answers = [value_range["values"] for value_range in got]
+        with_data = [sum(1 for r in values if r) for values in answers]
+        expected = sum(plan[i].row_bytes * n for (i, _, _), n in zip(ranges, with_data))
+        ratio = cost / expected if expected > 0 and cost > 0 else 1.0
+        for (i, _, rows), n, values in zip(ranges, with_data, answers):
+            if rows:
+                # Google leaves out a range's trailing empty rows: one that came back short ended in empty rows,
+                # most likely the grid's empty rows below the data.
+                plan[i].measured(ratio if n else 1.0, n / rows if len(values) == rows else 0.0, self.chunks)
+        for (i, first, rows), values in zip(ranges, answers):
+            if rows:
+                if len(values) > rows:
+                    raise TransportError(f"{plan[i].read.sheet!r} rows {first}..{first + rows - 1}: Google sent "
+                                         f"{len(values)} rows", may_have_run=False)
+                values.extend([] for _ in range(rows - len(values)))
+            yield i, values
 
     def iter_grid(self, spreadsheet_id: str, sheet_title: str, grid: Grid, columns: int, first_row: int,
                   last_row: int | None = None, cell_fields: str = CELL_FIELDS,
@@ -209,7 +335,7 @@ class SheetsReader:
         result = self._read(
             lambda: self._spreadsheets.get(
                 spreadsheetId=spreadsheet_id, fields=fields, ranges=list(ranges) if ranges else None,
-                includeGridData=include_grid_data),
+                includeGridData=include_grid_data, prettyPrint=False),
             spreadsheet_id, grids)
         return _object(result, "spreadsheets.get")
 
@@ -241,7 +367,10 @@ class SheetsReader:
             if grids is None or exc.status != 400 or not any(t in exc.message for t in STRUCTURE_400_TEXTS):
                 raise
             now = self.grids(spreadsheet_id)
-            changed = next((title for title, grid in grids.items() if now.get(title) != grid), None)
+            # The sheet that shrank or went is the cause; one that only grew (rows appended) is not.
+            shrunk = [title for title, grid in grids.items() if (found := now.get(title)) is None
+                      or found.rows < grid.rows or found.columns < grid.columns]
+            changed = next(iter(shrunk), next((title for title, grid in grids.items() if now.get(title) != grid), None))
             if changed is None:
                 raise
             found = now.get(changed)
@@ -258,6 +387,66 @@ class SheetsReader:
             target=spreadsheet_id)
         matched = _object(result, "developerMetadata.search").get("matchedDeveloperMetadata", [])
         return list(matched)
+
+
+class _Planned:
+    """Where a read stands in `read_sheets`' stream, and what a row of it costs."""
+
+    def __init__(self, read: SheetRange, policy: ChunkPolicy) -> None:
+        self.read = read
+        if read.grid is None:
+            self.last_row, self.columns = 0, 0
+        else:
+            self.last_row, self.columns = read.bounds()
+        if self.columns < 1:
+            self.last_row = 0  # nothing to read in a sheet without columns
+        self.next_row = read.first_row
+        self.row_bytes = read.row_bytes or policy.row_estimate(self.columns or read.columns)  # a row with data
+        self.density = 1.0  # the share of rows with data, as last seen: an empty row costs nothing
+        self.full = policy.target_bytes / self.row_bytes  # rows of a request of its own
+        self.estimate = self.row_bytes * max(read.expected_rows, 1)  # a whole-sheet read's bytes
+
+    @property
+    def left(self) -> int:
+        return self.last_row - self.next_row + 1
+
+    @property
+    def row_cost(self) -> float:
+        """What a row of the grid is expected to cost."""
+        return self.row_bytes * self.density
+
+    def measured(self, ratio: float, density: float, policy: ChunkPolicy) -> None:
+        """A chunk came back: its rows with data cost `ratio` times their estimate, and `density` of its rows had
+        data. The rows of the next chunk follow, growing at most `max_growth` times at once: an empty stretch
+        (the grid's empty rows below the data) is crossed in fewer, longer requests than the data, but never
+        more rows than SPARSE_REACH targets would hold if they all had data (a gap in the data may end)."""
+        self.row_bytes = max(self.row_bytes * ratio, 1.0)
+        self.density = density
+        self.full = min(policy.target_bytes / max(self.row_cost, 1.0), self.full * policy.max_growth,
+                        SPARSE_REACH * policy.target_bytes / self.row_bytes)
+
+
+class _Stream:
+    """One stream of (read index, chunk) pairs split into one iterator per read, consumed in order."""
+
+    def __init__(self, source: Iterator[tuple[int, list[Row]]]) -> None:
+        self._source = source
+        self._pending: tuple[int, list[Row]] | None = None
+
+    def part(self, index: int, grid: Grid | None, first_row: int, last_row: int | None) -> Iterator[list[Row]]:
+        # `grid`, `first_row` and `last_row` are locals on purpose: the progress bar reads a pass's length off
+        # them (engine/progress.py).
+        while True:
+            if self._pending is None:
+                self._pending = next(self._source, None)
+                if self._pending is None:
+                    return
+            at, rows = self._pending
+            if at > index:
+                return
+            self._pending = None
+            if at == index:
+                yield rows
 
 
 def _object(result: Any, what: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from orchestrator.codegen import owner_text
 from orchestrator.emulator import EmulatorError
 from orchestrator.workbook import WorkbookOptions, build_workbook
 from tests.bridge.conftest import v30
@@ -145,7 +146,7 @@ def test_menu_items_that_change_something_refuse_a_backup_before_any_question(em
         assert sid in alert["prompt"], item
     assert fingerprint(live, emulator, made["backupId"]) == before
     status = emulator.menu_run(made["backupId"], "menuSchemaStatus")  # read-only items still answer
-    assert "Schema version" in status["alerts"][0]["prompt"]
+    assert owner_text("status.version", "es", version="2.1") in status["alerts"][0]["prompt"]
 
 
 def test_restore_from_a_backup_into_the_original_still_works_and_leaves_it_live(

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from orchestrator.codegen import owner_text
 from orchestrator.contract.limits import CELL_LIMIT, HISTORY_GRID_ROWS, MAX_CELL_CHARS
 from orchestrator.engine.state import HISTORY_COLUMNS
 from orchestrator.workbook import WorkbookOptions, build_workbook
@@ -85,7 +86,7 @@ def test_the_menu_refuses_over_the_limit_before_its_question_and_its_backup(emul
     copies = len(emulator.state()["spreadsheets"])
     run = menu(emulator, sid, "menuApplyPending")  # no answer scripted: a question would fail the run
     (alert,) = run["alerts"]
-    assert "No se cambió nada" in alert["prompt"] and "over Google's limit of 10000000" in alert["prompt"]
+    assert alert["prompt"] == owner_text("common.nothingChanged", "es", why=owner_text("refusal.cellLimit", "es")), alert
     assert len(emulator.state()["spreadsheets"]) == copies, "no backup"
     assert HISTORY not in live.sheet_titles(sid)
 
@@ -142,7 +143,7 @@ def test_the_menu_refuses_a_rollback_over_the_limit_before_its_question_and_its_
     sid = applied_near_the_limit(live, emulator, 1)  # the menu's backup row fits in the history sheet's grid
     copies = len(emulator.state()["spreadsheets"])
     (alert,) = menu(emulator, sid, "menuRollbackLast")["alerts"]
-    assert "Nothing was changed" in alert["prompt"] and "Rolling back 3.0 would bring" in alert["prompt"]
+    assert alert["prompt"] == owner_text("common.nothingChanged", "es", why=owner_text("refusal.cellLimit", "es")), alert
     assert len(emulator.state()["spreadsheets"]) == copies, "no backup"
     assert [r["action"] for r in history(live, sid)] == ["apply"]
 

@@ -10,6 +10,7 @@ for a few seconds (a slow Drive copy), the other run waits for the lock and gets
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 import time
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator.codegen import BRIDGE_DIR, MIGRATIONS_JS, render_migrations_js
+from orchestrator.codegen import BRIDGE_DIR, MIGRATIONS_JS, owner_text, owner_text_pattern, render_migrations_js
 from orchestrator.domain import column_letter
 from orchestrator.emulator import Emulator, running_emulator
 from orchestrator.migrations import MIGRATIONS_DIR
@@ -52,6 +53,14 @@ def live_31(bridge_31: Emulator) -> Iterator[Live]:
     bridge_31.reset()
     yield Live(bridge_31.url, bridge_31.deployment_id)
     bridge_31.reset()
+
+
+def es(key: str, **params: str | int) -> str:
+    return owner_text(key, "es", **params)
+
+
+def en(key: str, **params: str | int) -> str:
+    return owner_text(key, "en", **params)
 
 
 def sheet(emulator: Emulator, locale: str = "es_CL", spools: int = 30) -> str:
@@ -109,11 +118,11 @@ def test_apply_pending_applies_3_0_then_3_1_with_one_backup(bridge_31: Emulator,
     assert live_31.header(sid, "Operaciones") == v21 + V30_COLUMNS + NEW_31, text
     assert actions(live_31, sid) == [("backup", "", "done"), ("apply", "3.0", "applied"), ("apply", "3.1", "applied")]
     question = run["alerts"][0]["prompt"]
-    assert "3.0" in question and "3.1" in question and "Antes se hace una copia de seguridad" in question
-    assert text.startswith("Listo. Se aplicó:"), text
+    assert "3.0" in question and "3.1" in question and es("apply.backupFirst") in question
+    assert text.startswith(es("apply.doneApplied") + "\n"), text
     assert "• 3.0: se agregaron Ocupado_Por" in text and "• 3.1: se agregaron Estado_Detalle" in text, text
-    assert "No se cambió nada" not in text, text
-    assert "al día" in last(menu(bridge_31, sid, "menuApplyPending"))
+    assert es("common.nothingChanged", why="") not in text, text
+    assert last(menu(bridge_31, sid, "menuApplyPending")) == es("apply.upToDate")
 
 
 def test_a_refusal_after_the_first_apply_says_what_was_changed_and_names_the_backup(bridge_31: Emulator,
@@ -126,11 +135,13 @@ def test_a_refusal_after_the_first_apply_says_what_was_changed_and_names_the_bac
                                                      "dimension": "COLUMNS", "length": 1}}])
     live_31.update(sid, f"Operaciones!{column_letter(width)}1", [NEW_31])
     text = last(menu(bridge_31, sid, "menuApplyPending", "YES"))
-    assert "Se aplicó:\n• 3.0: se agregaron Ocupado_Por" in text, text
-    assert "No se aplicó 3.1: " in text and "Estado_Detalle" in text, text
+    assert es("apply.applied") + "\n• 3.0: se agregaron Ocupado_Por" in text, text
+    # The refusal in words, naming the column the change adds (a column of that name is there already).
+    assert es("apply.refused", id="3.1", why=es("refusal.conflict", columns="Estado_Detalle")) in text, text
     (backup,) = [r for r in history(live_31, sid) if r["action"] == "backup"]
-    assert "Antes se hizo la copia de seguridad" in text and backup["backup_id"], text
-    assert "No se cambió nada" not in text and "Esta ejecución no cambió nada" not in text, text
+    name = json.loads(backup["details"])["result"]["name"]
+    assert es("apply.backupMade", name=name) in text and backup["backup_id"], text
+    assert es("common.nothingChanged", why="") not in text and es("apply.noBackup") not in text, text
     assert live_31.header(sid, "Operaciones") == v21 + NEW_31 + V30_COLUMNS
     assert [a for a in actions(live_31, sid) if a[0] == "apply"] == [("apply", "3.0", "applied")]
 
@@ -140,10 +151,10 @@ def test_another_run_applying_3_0_meanwhile_is_reported_and_3_1_still_applied(br
     sid = sheet(bridge_31)
     v21 = live_31.header(sid, "Operaciones")
     text = last(race_during_the_backup(bridge_31, live_31, sid))
-    assert "Se aplicó:\n• 3.1: se agregaron Estado_Detalle" in text, text
-    assert "3.0 ya fue aplicada por otra ejecución" in text, text
-    assert "Antes se hizo la copia de seguridad" in text, text
-    assert "Cannot read properties" not in text and "No se cambió nada" not in text, text
+    assert es("apply.applied") + "\n• 3.1: se agregaron Estado_Detalle" in text, text
+    assert es("apply.byOther", ids="3.0") in text, text
+    assert owner_text_pattern("apply.backupMade", "es").search(text), text
+    assert "Cannot read properties" not in text and es("common.nothingChanged", why="") not in text, text
     assert live_31.header(sid, "Operaciones") == v21 + V30_COLUMNS + NEW_31
     applies = [a for a in actions(live_31, sid) if a[0] == "apply"]
     assert applies == [("apply", "3.0", "applied"), ("apply", "3.1", "applied")], applies
@@ -158,9 +169,9 @@ def test_the_shipped_menu_racing_another_apply_says_it_plainly_in_english(emulat
         text = last(race_during_the_backup(emulator, live, sid))
     finally:
         emulator.reset()
-    assert "3.0 was already applied by another run" in text and "Nothing else to do." in text, text
-    assert "Backup made first" in text, text
-    assert "Cannot read properties" not in text and "Nothing was changed" not in text, text
+    assert en("apply.byOther", ids="3.0") in text and en("apply.nothingElse") in text, text
+    assert owner_text_pattern("apply.backupMade", "en").search(text), text
+    assert "Cannot read properties" not in text and en("common.nothingChanged", why="") not in text, text
     assert live.header(sid, "Operaciones") == v21 + V30_COLUMNS
     assert [a for a in actions(live, sid) if a[0] == "apply"] == [("apply", "3.0", "applied")]
 
@@ -186,8 +197,7 @@ def test_another_run_applying_while_the_question_is_open_leaves_nothing_to_do_an
     assert others and others[0]["status"] == "applied", others
     assert "3.0" in run["alerts"][0]["prompt"], "asked while the other run was in flight"
     text = last(run)
-    assert text == ("3.0 ya fue aplicada por otra ejecución (por ejemplo, la herramienta del operador).\n\n"
-                    "No queda nada por hacer.\n\nEsta ejecución no cambió nada: no se hizo copia de seguridad."), text
+    assert text == "\n\n".join([es("apply.byOther", ids="3.0"), es("apply.nothingElse"), es("apply.noBackup")]), text
     assert actions(live, sid) == [("apply", "3.0", "applied")], "no backup of the menu's"
     assert len(emulator.state()["spreadsheets"]) == copies
 
@@ -198,20 +208,20 @@ def test_another_run_applying_while_the_question_is_open_leaves_nothing_to_do_an
 def test_resume_from_the_menu_is_refused_to_an_editor_and_works_for_the_owner(emulator: Emulator) -> None:
     live = Live(emulator.url, emulator.deployment_id)
     sid = sheet(emulator, spools=10)
-    assert "paused" in last(menu(emulator, sid, "menuPause", "YES"))
+    assert last(menu(emulator, sid, "menuPause", "YES")) == es("pause.done")
     before = live.snapshot(sid)
 
     refused = menu(emulator, sid, "menuResume", user=EDITOR)  # no answer scripted: a question would be CLOSEd
     (alert,) = refused["alerts"]  # refused before the question
-    refusal = "No se cambió nada. Solo quien es dueño de esta planilla (" + OWNER + ")"
-    assert alert["prompt"].startswith(refusal), alert
-    assert EDITOR in alert["prompt"] and "zeues-migrate hold --release" in alert["prompt"], alert
+    refusal = es("common.nothingChanged", why=es("refusal.notOwner", owner=OWNER, who=EDITOR))
+    assert alert["prompt"] == refusal, alert
+    assert "zeues-migrate hold --release" in alert["prompt"], alert
     assert live.snapshot(sid) == before, "an editor's resume changed the sheet"
-    assert "PAUSED" in last(menu(emulator, sid, "menuSchemaStatus", user=EDITOR))
+    assert es("status.notPaused") not in last(menu(emulator, sid, "menuSchemaStatus", user=EDITOR))
     # An editor still pauses (the safe direction), and the owner resumes: the release is recorded with who.
     resumed = menu(emulator, sid, "menuResume", "YES", user=OWNER.upper())  # Google's addresses ignore case
-    assert last(resumed) == "Las migraciones pueden volver a ejecutarse.", resumed["alerts"]
-    assert "not paused" in last(menu(emulator, sid, "menuSchemaStatus"))
+    assert last(resumed) == es("resume.done"), resumed["alerts"]
+    assert es("status.notPaused") in last(menu(emulator, sid, "menuSchemaStatus"))
     release = [r for r in history(live, sid) if r["action"] == "release"]
     assert [r["who"].lower() for r in release] == [OWNER], release
 
@@ -221,7 +231,7 @@ def test_the_operator_releases_a_hold_an_editor_cannot(emulator: Emulator) -> No
     sid = sheet(emulator, locale="en_US", spools=10)
     menu(emulator, sid, "menuPause", "YES", user=EDITOR)
     refused = last(menu(emulator, sid, "menuResume", user=EDITOR))
-    assert refused.startswith("Nothing was changed. Only the owner of this spreadsheet (" + OWNER + ")"), refused
+    assert refused == en("common.nothingChanged", why=en("refusal.notOwner", owner=OWNER, who=EDITOR)), refused
     released = live.run("setHold", {"opId": op_id(), "spreadsheetId": sid, "hold": False})  # `hold --release`
     assert released["status"] == "released", released
     assert [(r["action"], r["who"]) for r in history(live, sid)] == [("hold", EDITOR), ("release", OWNER)]

@@ -32,9 +32,13 @@ def test_new_columns_go_after_the_last_header_column_not_at_the_grids_end(live: 
     assert grid["columnCount"] == len(header) + SPARE_COLUMNS
     before = live.values(sid, "Operaciones", "FORMULA")
 
-    apply(live, sid, v30())
+    result = apply(live, sid, v30())
 
     assert live.header(sid, "Operaciones") == header + V30_COLUMNS  # right after the header: no blank between
+    # Inserted there in the first place: columns put at the grid's end would be moved into place by the tidy step
+    # (Layout.js), and this quiet apply would then report a concurrent structure change that never happened.
+    assert result["concurrentStructureChange"] is None
+    assert [c["column"] for c in result["columns"]] == list(range(len(header), len(header) + len(V30_COLUMNS)))
     after = live.grid(sid, "Operaciones")
     assert after["columnCount"] == grid["columnCount"] + len(V30_COLUMNS)  # inserted, the spare ones kept
     assert after["rowCount"] == grid["rowCount"]

@@ -164,14 +164,14 @@ def test_an_endpoint_that_is_down_fails_at_once_and_says_how_to_start_the_emulat
 def test_each_retry_of_a_slow_google_is_said_on_stderr_not_on_stdout(cli: Cli, new_sheet: Callable[..., str],
                                                                      tmp_path: Path) -> None:
     sid = new_sheet()
-    cli.emulator.fault(path=r"values:batchGet\?", status=503, count=2)
+    cli.emulator.fault(path=r"^/v4/spreadsheets/[^/:?]+\?.*ranges=", status=503, count=2)  # the state's rows
     done = _run(["status", *_connection(cli, sid), "--json"], tmp_path)
     assert done.returncode == 0, done.stderr
     json.loads(done.stdout)  # stdout is the document alone
     said = [line for line in done.stderr.splitlines() if "retrying" in line]
     assert len(said) == 2, done.stderr
     for n, line in enumerate(said, start=1):
-        assert re.fullmatch(rf"zeues-migrate: retrying sheets\.spreadsheets\.values\.batchGet in \d+\.\d s "
+        assert re.fullmatch(rf"zeues-migrate: retrying sheets\.spreadsheets\.get in \d+\.\d s "
                             rf"\(retry {n} of 7; reads are safe to repeat\): Google answered 503 \(server error\)",
                             line), line
 

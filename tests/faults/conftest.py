@@ -23,8 +23,10 @@ from tests.support.observe import history, observe
 from tests.support.cli import Cli, Run
 from tests.support.live import Live
 
-# Big enough that a snapshot of Operaciones takes more than one read (the first chunk is 200 rows).
+# Big enough that a snapshot of Operaciones takes more than one read: reads here are capped at READ_ROWS rows
+# (a read is otherwise ~1.5 MB of rows, which would hold this whole workbook).
 SPOOLS = 300
+READ_ROWS = 200
 V30_COLUMNS = ["Ocupado_Por", "Fecha_Ocupacion", "version"]
 V21_SHEETS = ("Operaciones", "Metadata")
 
@@ -46,7 +48,7 @@ def live(emulator: Emulator) -> Live:
 
 @pytest.fixture
 def cli(emulator: Emulator, tmp_path: Path) -> Cli:
-    return Cli(emulator, tmp_path / "checkpoints", tmp_path)
+    return Cli(emulator, tmp_path / "checkpoints", tmp_path, env={"ZEUES_TEST_READ_ROWS": str(READ_ROWS)})
 
 
 @pytest.fixture(scope="package")

@@ -53,7 +53,7 @@ def test_5xx_drops_and_latency_on_reads_are_retried(cli: Cli, live: Live, emulat
     sid = new_sheet()
     baseline = Baseline.read(live, sid)
     emulator.fault(path=r"^/v4/spreadsheets/[^/:?]+\?", method="GET", status=503, count=1)  # spreadsheets.get
-    emulator.fault(path=r"developerMetadata:search\?", status=500, count=1)
+    emulator.fault(path=r"^/v4/spreadsheets/[^/:?]+\?.*ranges=", method="GET", status=500, count=1)  # the state's rows
     emulator.fault(path=r"values:batchGet\?", status=500, count=1)
     emulator.fault(path=r"values:batchGet\?", drop=True, count=1)  # the connection closes, no answer
     emulator.fault(path=r"values:batchGet\?", latencyMs=300, count=4)

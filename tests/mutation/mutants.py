@@ -48,8 +48,8 @@ MUTANTS: list[Mutant] = [
             (UNIT_NEGATIVE, E2E_NEGATIVE + "::test_an_apply_whose_sheet_is_wrong_after_the_change_fails_verification_"
              "and_keeps_its_run")),
     Mutant("apply: concurrent changes not listed", VERIFY,
-           "        found, live_rows = compare(snapshot, defaults.watch(chunks))\n        changes.extend(found)",
-           "        found, live_rows = compare(snapshot, defaults.watch(chunks))", (UNIT_NEGATIVE,)),
+           "        found, live_rows = compare(snapshot, defaults.watch(part))\n        changes.extend(found)",
+           "        found, live_rows = compare(snapshot, defaults.watch(part))", (UNIT_NEGATIVE,)),
     _forced("apply: event types check passes",
             'checks.append(Check(name="event types registered", ok=state.event_types == registry,\n'
             '                        detail=f"registry {state.event_types}, expected {registry}"))\n'
@@ -94,7 +94,8 @@ MUTANTS: list[Mutant] = [
            (UNIT_NEGATIVE + "::test_a_failed_verification_is_raised_and_keeps_the_run_a_passed_one_retires_it",
             E2E_NEGATIVE + "::test_an_apply_whose_sheet_is_wrong_after_the_change_fails_verification_and_keeps_its_run")),
     Mutant("backup proof: header never compared", RUNS,
-           "if grid is None or got != snapshot.header and not (", "if grid is None and not (",
+           "if title not in copied_rows or got != snapshot.header and not (",
+           "if title not in copied_rows or False and not (",
            (UNIT_NEGATIVE, E2E_NEGATIVE + "::test_a_backup_with_another_header_is_refused_before_any_change_and_the_"
             "run_kept")),
     Mutant("backup proof: cells never compared", RUNS, "            bad += wrong\n", "            bad += []\n",

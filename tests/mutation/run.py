@@ -7,6 +7,7 @@
 3. the report: bench-results/mutation.md and mutation.json.
 
 Usage: python -m tests.mutation.run [--skip-mutmut] [--skip-hand] [--only NAME_PART] [--max-children N]
+       [--leave-out TEST]... (repeatable)
 """
 
 from __future__ import annotations
@@ -73,6 +74,17 @@ class ModuleScore:
     @property
     def score(self) -> float:
         return 100.0 * self.killed / self.counted if self.counted else 100.0
+
+
+def leave_out(tests: list[str]) -> None:
+    """Deselect `tests` from mutmut's run in the scratch copy only: a unit test that fails on the unmutated tree
+    for a reason none of the mutated modules has (someone's work in progress) would stop mutmut before it starts."""
+    config = SCRATCH / "pyproject.toml"
+    text = config.read_text(encoding="utf-8")
+    marker = "pytest_add_cli_args_test_selection = ["
+    if text.count(marker) != 1:
+        sys.exit(f"cannot leave tests out: {marker!r} is not in pyproject.toml once")
+    config.write_text(text.replace(marker, marker + "".join(f'"--deselect={t}", ' for t in tests)), encoding="utf-8")
 
 
 def run_mutmut(max_children: int) -> tuple[list[ModuleScore], float]:
@@ -156,20 +168,27 @@ def baseline_passes(mutants: list[Mutant]) -> None:
 
 # -- the report ------------------------------------------------------------------------------------------------
 
-def write_report(scores: list[ModuleScore] | None, mutmut_seconds: float, hand: list[HandResult] | None) -> None:
+def write_report(scores: list[ModuleScore] | None, mutmut_seconds: float, hand: list[HandResult] | None,
+                 mutmut_at: str = "", left_out: list[str] | None = None) -> None:
+    """`mutmut_at`: when the mutmut scores were measured, if not now (a run with --skip-mutmut keeps the last);
+    `left_out`: the unit tests that mutmut did not run (--leave-out)."""
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     data: dict[str, Any] = {"generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     lines = ["# Mutation testing", "", f"Generated {data['generated']} by `python3 tasks.py mutate` "
              "(docs/testing.md explains how to read it).", ""]
     if scores is not None:
-        data["mutmut"] = {"seconds": round(mutmut_seconds), "modules": [
-            {**asdict(s), "score": round(s.score, 1)} for s in scores]}
+        measured = mutmut_at or data["generated"]
+        data["mutmut"] = {"generated": measured, "seconds": round(mutmut_seconds), "left_out": left_out or [],
+                          "modules": [{**asdict(s), "score": round(s.score, 1)} for s in scores]}
         lines += ["## mutmut over the unit-tested modules (tests/unit)", "",
-                  f"{sum(s.mutants for s in scores)} mutants in {mutmut_seconds / 60:.1f} min. Score = killed ÷ "
+                  f"Measured {measured}: {sum(s.mutants for s in scores)} mutants in {mutmut_seconds / 60:.1f} min. Score = killed ÷ "
                   "counted; message-only mutants (the text of a message changed) are not counted.", "",
                   "| module | mutants | message-only | counted | killed | score |", "|---|---:|---:|---:|---:|---:|"]
         lines += [f"| `{s.module}` | {s.mutants} | {s.message_only} | {s.counted} | {s.killed} | {s.score:.1f}% |"
                   for s in scores]
+        if left_out:
+            lines += ["", "Left out of this run (failing without any mutant): " +
+                      ", ".join(f"`{t}`" for t in left_out) + "."]
         lines += ["", "### Survivors (counted)", ""]
         for s in scores:
             lines += [f"- `{s.module}` line {m['line']} `{m['function']}`: `{m['change'][:180]}`" for m in s.survived]
@@ -197,18 +216,30 @@ def main() -> int:
     parser.add_argument("--skip-hand", action="store_true")
     parser.add_argument("--only", default="", help="hand-written mutants whose name contains this")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--leave-out", action="append", default=[], metavar="TEST",
+                        help="a unit test mutmut does not run (it fails without any mutant); named in the report")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite the report from the last run (scratch copy and mutation.json), running nothing")
     args = parser.parse_args()
     if args.report_only:
         last = json.loads(REPORT.with_suffix(".json").read_text(encoding="utf-8"))
         write_report(mutmut_scores(), last.get("mutmut", {}).get("seconds", 0),
-                     [HandResult(**r) for r in last["hand"]] if "hand" in last else None)
+                     [HandResult(**r) for r in last["hand"]] if "hand" in last else None,
+                     last.get("mutmut", {}).get("generated", last.get("generated", "")),
+                     last.get("mutmut", {}).get("left_out", []))
         return 0
     previous = json.loads(REPORT.with_suffix(".json").read_text(encoding="utf-8")) if (
         REPORT.with_suffix(".json").exists()) else {}
     make_scratch()
+    if args.leave_out:
+        leave_out(args.leave_out)
     scores, seconds = run_mutmut(args.max_children) if not args.skip_mutmut else (None, 0.0)
+    mutmut_at, left_out = "", list(args.leave_out)
+    if scores is None and "mutmut" in previous:  # --skip-mutmut: the last run's mutmut scores stay in the report
+        seconds = previous["mutmut"].get("seconds", 0)
+        mutmut_at = previous["mutmut"].get("generated", previous["generated"])
+        left_out = previous["mutmut"].get("left_out", [])
+        scores = [ModuleScore(**{k: v for k, v in m.items() if k != "score"}) for m in previous["mutmut"]["modules"]]
     hand = None
     if not args.skip_hand:
         chosen = [m for m in MUTANTS if args.only in m.name]
@@ -218,11 +249,14 @@ def main() -> int:
             result = run_hand(mutant)
             print(f"{result.status:>10}  {mutant.name}  ({result.seconds:.0f} s)", file=sys.stderr, flush=True)
             hand.append(result)
-    if hand is None and "hand" in previous:  # --skip-hand: the last run's hand-written results stay in the report
-        hand = [HandResult(**r) for r in previous["hand"]]
-    write_report(scores, seconds, hand)
+    ran = hand
+    if "hand" in previous:  # --skip-hand or --only: the last run's results of the mutants not run stay
+        fresh = {r.name: r for r in hand or []}
+        kept = {r["name"]: HandResult(**r) for r in previous["hand"] if r["name"] not in fresh}
+        hand = [fresh.get(m.name) or kept[m.name] for m in MUTANTS if m.name in fresh or m.name in kept]
+    write_report(scores, seconds, hand, mutmut_at, left_out)
     print(f"report: {REPORT.with_suffix('.md')}", file=sys.stderr)
-    bad = [r for r in hand or [] if r.status in ("survived", "stale", "error")]
+    bad = [r for r in (hand if ran is None else ran) or [] if r.status in ("survived", "stale", "error")]
     return 1 if bad else 0
 
 

@@ -1,9 +1,11 @@
 """An in-memory stand-in for `SheetsReader` with the reads the verifier and the backup proof make: grids,
-headers and rows through `values.batchGet`, `iter_rows`, `spreadsheets.get` and `developerMetadata.search`.
+headers and rows through `values.batchGet`, `iter_rows`/`read_sheets`, `spreadsheets.get` (the sheet list with
+the spreadsheet's metadata, and ranges as grid data with their columns' metadata) and `developerMetadata.search`.
 
 It answers as the Sheets API does where that matters to the checks: trailing empty cells and rows left out of
-a values range, reads bounded by the grid, and column metadata located by sheet id and start index. It is what
-lets a unit test feed the verifier a sheet that is wrong in exactly one way.
+a values range, reads bounded by the grid, whole-sheet reads from row 1, spreadsheet-level metadata in the
+resource and column metadata in the `columnMetadata` of the ranges that cover the column, located by sheet id
+and start index. It is what lets a unit test feed the verifier a sheet that is wrong in exactly one way.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from orchestrator.contract.metadata import MetaKey
-from orchestrator.google.sheets import Grid, SheetsReader
+from orchestrator.google.errors import ApiError
+from orchestrator.google.sheets import ChunkPolicy, Grid, SheetRange, SheetsReader
 
 Row = list[Any]
 _RANGE = re.compile(r"^([A-Z]*)(\d+):([A-Z]*)(\d*)$")
@@ -27,6 +30,11 @@ def _column_index(letters: str) -> int:
     for ch in letters:
         index = index * 26 + ord(ch) - ord("A") + 1
     return index - 1
+
+
+def _formatted(value: Any) -> str:
+    """A cell as FORMATTED_VALUE shows it (booleans as TRUE/FALSE)."""
+    return ("TRUE" if value else "FALSE") if isinstance(value, bool) else str(value)
 
 
 def _trimmed(row: Row) -> Row:
@@ -73,6 +81,8 @@ class FakeBook:
         return sheet
 
     def tag_column(self, sheet: str, column: int, name: str, migration: str) -> None:
+        """Tag a column, which then exists (Google keeps no metadata of a column that is not in the grid)."""
+        self.sheets[sheet].column_count = max(self.sheets[sheet].grid.columns, column + 1)
         location = {"dimensionRange": {"sheetId": self.sheets[sheet].sheet_id, "dimension": "COLUMNS",
                                        "startIndex": column, "endIndex": column + 1}}
         for key, value in ((MetaKey.COLUMN, name), (MetaKey.MIGRATION, migration)):
@@ -93,6 +103,7 @@ class FakeReader:
 
     def __init__(self, books: dict[str, FakeBook]) -> None:
         self.books = books
+        self.chunks = ChunkPolicy()
 
     def as_reader(self) -> SheetsReader:
         return cast(SheetsReader, self)
@@ -104,7 +115,20 @@ class FakeReader:
     def get_spreadsheet(self, spreadsheet_id: str, fields: str, ranges: Sequence[str] | None = None,
                         include_grid_data: bool = False, *, grids: Mapping[str, Grid] | None = None) -> dict[str, Any]:
         book = self.books[spreadsheet_id]
+        if ranges:  # grid data of the ranges: formatted values and the columns' metadata, sheets in book order
+            data: dict[str, list[dict[str, Any]]] = {}
+            for a1 in ranges:
+                title, rows, left, right, start = self._area(spreadsheet_id, a1)
+                sheet_id = book.sheets[title].sheet_id
+                columns = [{"developerMetadata": found} if (found := [
+                    m for m in book.metadata if m["location"].get("dimensionRange", {}).get("sheetId") == sheet_id
+                    and m["location"]["dimensionRange"]["startIndex"] == c]) else {} for c in range(left, right + 1)]
+                data.setdefault(title, []).append({"startRow": start - 1, "columnMetadata": columns, "rowData": [
+                    {"values": [{"formattedValue": _formatted(v)} if v not in ("", None) else {} for v in row]}
+                    if row else {} for row in rows]})
+            return {"sheets": [{"properties": {"title": t}, "data": data[t]} for t in book.sheets if t in data]}
         return {"spreadsheetId": spreadsheet_id, "properties": {"title": book.title, "timeZone": "America/Santiago"},
+                "developerMetadata": [m for m in book.metadata if m["location"].get("spreadsheet")],
                 "sheets": [{"properties": {"sheetId": s.sheet_id, "title": title, "index": i, "hidden": False,
                                            "gridProperties": {"rowCount": s.grid.rows, "columnCount": s.grid.columns}}}
                            for i, (title, s) in enumerate(book.sheets.items())]}
@@ -118,10 +142,18 @@ class FakeReader:
         return [{"range": a1, "values": self._values(spreadsheet_id, a1)} for a1 in ranges]
 
     def _values(self, spreadsheet_id: str, a1: str) -> list[Row]:
+        return self._area(spreadsheet_id, a1)[1]
+
+    def _area(self, spreadsheet_id: str, a1: str) -> tuple[str, list[Row], int, int, int]:
+        """(sheet, rows as the values API sends them, first and last column, first row) of an A1 range."""
         title, _, cells = a1.rpartition("!")
+        if not title:  # a sheet's title alone: all of it
+            title, cells = a1, "1:"
         if title.startswith("'"):
             title = title[1:-1].replace("''", "'")
-        sheet = self.books[spreadsheet_id].sheets[title]
+        sheet = self.books[spreadsheet_id].sheets.get(title)
+        if sheet is None:  # Google's answer to a range naming a sheet that is not there
+            raise ApiError(f"Unable to parse range: {a1}", status=400, method="sheets.spreadsheets.values.batchGet")
         match = _RANGE.match(cells)
         assert match, f"the fake reads A1 ranges of whole rows or blocks, not {a1!r}"
         first_col, first_row, last_col, last_row = match.groups()
@@ -132,7 +164,7 @@ class FakeReader:
         rows = [_trimmed([sheet.cell(r, c) for c in range(left, right + 1)]) for r in range(start, end + 1)]
         while rows and not rows[-1]:  # the values API drops trailing empty rows
             rows.pop()
-        return rows
+        return title, rows, left, right, start
 
     def iter_rows(self, spreadsheet_id: str, sheet_title: str, grid: Grid, columns: int, first_row: int,
                   last_row: int | None = None, render: str = "FORMULA",
@@ -144,6 +176,21 @@ class FakeReader:
             return
         sheet = self.books[spreadsheet_id].sheets[sheet_title]
         yield [_trimmed([sheet.cell(r, c) for c in range(width)]) for r in range(first_row, last + 1)]
+
+    def read_sheets(self, spreadsheet_id: str, reads: Sequence[SheetRange], render: str = "FORMULA",
+                    date_time_render: str = "SERIAL_NUMBER") -> list[Iterator[list[Row]]]:
+        """One chunk per read, as `iter_rows` gives it; a whole-sheet read (no grid) from row 1 to its last row
+        with data, every column."""
+        whole = [read.sheet for read in reads if read.grid is None]
+        return [self._whole(spreadsheet_id, read.sheet, whole) if read.grid is None else
+                self.iter_rows(spreadsheet_id, read.sheet, read.grid, read.columns, read.first_row, read.last_row)
+                for read in reads]
+
+    def _whole(self, spreadsheet_id: str, title: str, batch: list[str]) -> Iterator[list[Row]]:
+        """As the real reader: the whole-sheet reads are one request, which fails if any of its sheets is gone."""
+        for other in batch:
+            self._values(spreadsheet_id, f"'{other}'")
+        yield self._values(spreadsheet_id, f"'{title}'")
 
     def search_developer_metadata(self, spreadsheet_id: str,
                                   data_filters: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

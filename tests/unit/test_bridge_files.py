@@ -19,7 +19,7 @@ def test_clasp_pushes_exactly_the_bridge_files() -> None:
     out = subprocess.run([str(clasp), "show-file-status", "--json"], cwd=ROOT, capture_output=True, text=True,
                          timeout=120, check=True).stdout
     status = json.loads(out[out.index("{"):])
-    expected = sorted(f"appsscript/{p.name}" for p in BRIDGE.iterdir() if p.suffix in (".js", ".json"))
+    expected = sorted(f"appsscript/{p.name}" for p in BRIDGE.iterdir() if p.suffix in (".js", ".json", ".html"))
     assert sorted(status["filesToPush"]) == expected
     assert "appsscript/Api.js" in expected and "appsscript/appsscript.json" in expected
     assert status["untrackedFiles"] == []

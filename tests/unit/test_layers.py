@@ -12,9 +12,9 @@ LAYERS: dict[str, int] = {
     "domain": 0, "contract": 0, "exit_codes": 0,
     "migrations": 1, "config": 1,
     "google": 2,
-    "emulator": 3, "workbook": 3, "codegen": 3,
+    "emulator": 3, "workbook": 3, "codegen": 3, "codegen_sidebar": 3,
     "engine": 4,
-    "cli": 5, "bench": 5, "conformance": 5,
+    "cli": 5, "bench": 5, "bench_baseline": 5, "conformance": 5,
 }
 
 

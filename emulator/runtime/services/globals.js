@@ -8,6 +8,7 @@ const { SpreadsheetAppService, Spreadsheet, Sheet, Range } = require('./spreadsh
 const metadata = require('./metadata');
 const validation = require('./validation');
 const { Ui, Menu } = require('./ui');
+const html = require('./html');
 const { SheetsAdvancedService, SpreadsheetsCollection, ValuesCollection, DeveloperMetadataCollection } = require('./sheets-advanced');
 const { DriveAppService, File, FileIterator } = require('./drive-app');
 const { LockServiceImpl, Lock } = require('./lock-service');
@@ -25,6 +26,7 @@ const classes = [
   SheetsAdvancedService, SpreadsheetsCollection, ValuesCollection, DeveloperMetadataCollection,
   DriveAppService, File, FileIterator, LockServiceImpl, Lock, PropertiesServiceImpl, Properties,
   SessionService, User, UtilitiesService, Blob, LoggerService, ConsoleService,
+  html.HtmlServiceImpl, html.HtmlOutput, html.HtmlTemplate, html.HtmlOutputMetaTag,
 ];
 const registry = {
   classes,
@@ -48,6 +50,7 @@ function installGlobals(context) {
     Utilities: new UtilitiesService(),
     Logger: new LoggerService(),
     console: new ConsoleService(),
+    HtmlService: new html.HtmlServiceImpl(),
   };
   // Advanced services exist only when the manifest enables them, under their userSymbol.
   for (const svc of host.info.advancedServices || []) {

@@ -14,7 +14,7 @@ const { GoogleJsonResponseException, ApiFailure } = require('./errors');
  */
 function callApi(apiMethod, engineMethod, args) {
   try {
-    return rpc.engine(engineMethod, ...args);
+    return rpc.advanced(engineMethod, ...args);
   } catch (e) {
     if (e instanceof ApiFailure) throw new GoogleJsonResponseException(apiMethod, e);
     throw e;

@@ -1,13 +1,49 @@
 'use strict';
 /**
  * Ui for bound (menu) runs: menus are recorded and returned with the run; alerts are answered from the
- * run's scripted answers, in order. As on Google, a dialog releases the locks the execution holds
- * (confirm first, then lock).
+ * run's scripted answers, in order. As on Google, an alert releases the locks the execution holds
+ * (confirm first, then lock). Sidebars and dialogs (HtmlService) are recorded and served over HTTP by the
+ * emulator (emulator/ui-server.js); they do not suspend the execution.
  */
 const rpc = require('./rpc');
 const { Button, ButtonSet, memberOf } = require('./enums');
 const { Exception, ApiFailure } = require('./errors');
 const { forgetHeldLocks } = require('./lock-service');
+const { dialogContent } = require('./html');
+
+/** Google's type names in "The parameters (...) don't match the method signature" texts. @param {any} v */
+function parameterType(v) {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'string') return 'String';
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'boolean') return 'Boolean';
+  const cls = v.__appsScriptClass ? String(v.__appsScriptClass) : '';
+  return cls.startsWith('HTML.') ? 'HtmlService.' + cls.slice(5) : 'Object';
+}
+
+/**
+ * Shows a sidebar or dialog: the main thread records it and serves its page (emulator/ui-server.js). The
+ * script goes on at once: a sidebar or dialog does not suspend the execution, unlike an alert.
+ * @param {string} kind sidebar | modal | modeless
+ * @param {string} method for the error text
+ * @param {IArguments} args
+ */
+function show(kind, method, args) {
+  const content = dialogContent(args[0]);
+  if (!content || (kind !== 'sidebar' && args.length < 2)) {
+    throw new Exception('The parameters (' + Array.from(args, parameterType).join(',') +
+      ") don't match the method signature for SpreadsheetApp.Ui." + method + '.');
+  }
+  // A dialog's title is its argument; a sidebar's is the HtmlOutput's title.
+  const title = kind === 'sidebar' ? content.title : String(args[1]);
+  // The page's google.script.run offers the project's public top-level functions (names not ending in "_").
+  const functions = Object.keys(globalThis).filter((name) => typeof globalThis[name] === 'function' && !/_$/.test(name));
+  try {
+    rpc.call('ui.show', Object.assign(content, { kind, title, functions }));
+  } catch (e) {
+    throw e instanceof ApiFailure ? new Exception(e.message) : e;
+  }
+}
 
 class Menu {
   /** @param {string} caption */
@@ -72,6 +108,10 @@ class Ui {
     if (!button) throw new Exception('Emulator: scripted answer "' + answer + '" is not a dialog button');
     return button;
   }
+
+  showSidebar(userInterface) { show('sidebar', 'showSidebar', arguments); }
+  showModalDialog(userInterface, title) { show('modal', 'showModalDialog', arguments); }
+  showModelessDialog(userInterface, title) { show('modeless', 'showModelessDialog', arguments); }
 }
 
 module.exports = { Ui, Menu };

@@ -9,6 +9,8 @@ may reach Google or the internet from a test.
 - ZEUES_FAILPOINTS (`after:backup,before:apply`) arms the failpoints of orchestrator/engine/failpoints.py, in
   this process. This file is the only place that reads the variable: it is not in the wheel, so the installed
   tool ignores it.
+- ZEUES_TEST_READ_ROWS (a number) caps the rows of every read range (orchestrator/google/sheets.py `cap_rows`),
+  so that a test's small workbook is read in several requests, as a large one is. Read here only, like the above.
 """
 
 from __future__ import annotations
@@ -29,3 +31,8 @@ if os.environ.get("ZEUES_FAILPOINTS", "").strip():
     from orchestrator.engine import failpoints
 
     failpoints.arm(os.environ["ZEUES_FAILPOINTS"].split(","))
+
+if os.environ.get("ZEUES_TEST_READ_ROWS", "").strip():
+    from orchestrator.google import sheets
+
+    sheets.cap_rows(int(os.environ["ZEUES_TEST_READ_ROWS"]))

@@ -70,17 +70,27 @@ def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
 
 def live_state(mocked: responses.RequestsMock, history: Sequence[Sequence[str]] = (),
                metadata: Sequence[dict[str, Any]] = ()) -> None:
-    """Answer the three reads of `read_live_state`: one `Operaciones` sheet (+ the history sheet if any rows)."""
+    """Answer the two reads of `read_live_state` (the sheets, then their header and history rows as grid data):
+    one `Operaciones` sheet (+ the history sheet if any rows). `metadata`: developerMetadata.search matches."""
     sheets = [{"properties": {"sheetId": 0, "title": "Operaciones", "index": 0,
                               "gridProperties": {"rowCount": 10, "columnCount": 3}}}]
-    ranges: list[dict[str, Any]] = [{"values": [HEADER]}]
+
+    def grid(*rows: Sequence[str]) -> dict[str, Any]:
+        return {"rowData": [{"values": [{"formattedValue": c} for c in row]} for row in rows]}
+
+    data: list[dict[str, Any]] = [{"properties": {"title": "Operaciones"}, "data": [grid(HEADER)]}]
     if history:
         sheets.append({"properties": {"sheetId": 9, "title": HISTORY_SHEET, "index": 1, "hidden": True,
                                       "gridProperties": {"rowCount": 100, "columnCount": 10}}})
-        ranges += [{"values": [list(HISTORY_COLUMNS)]}, {"values": [list(r) for r in history]}]
-    mocked.add("GET", GET, json={"spreadsheetId": SID, "properties": {"title": "ZEUES", "timeZone": "America/Santiago"},
-                                 "sheets": sheets})
-    mocked.add("GET", BATCH_GET, json={"valueRanges": ranges})
+        data.append({"properties": {"title": HISTORY_SHEET}, "data": [grid(HISTORY_COLUMNS), grid(*history)]})
+    top = [m["developerMetadata"] for m in metadata if m["developerMetadata"]["location"].get("spreadsheet")]
+    meta = {"spreadsheetId": SID, "properties": {"title": "ZEUES", "timeZone": "America/Santiago"},
+            "developerMetadata": top, "sheets": sheets}
+
+    def get(request: Any) -> tuple[int, dict[str, str], str]:
+        return 200, {}, json.dumps({"sheets": data} if "ranges=" in request.url else meta)
+
+    mocked.add_callback("GET", GET, callback=get)
     mocked.add("POST", SEARCH, json={"matchedDeveloperMetadata": list(metadata)})
 
 

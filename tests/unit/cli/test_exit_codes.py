@@ -131,7 +131,7 @@ def test_a_sheet_renamed_while_it_is_read_exits_10(mocked: responses.RequestsMoc
             "sheetId": 0, "title": title, "index": 0, "gridProperties": {"rowCount": 10, "columnCount": 3}}}]}
 
     mocked.add("GET", GET, json=meta("Operaciones"))
-    mocked.add("GET", BATCH_GET, status=400, json=google_error(400, "Unable to parse range: 'Operaciones'!1:1"))
+    mocked.add("GET", GET, status=400, json=google_error(400, "Unable to parse range: 'Operaciones'!1:4"))
     mocked.add("GET", GET, json=meta("Operaciones (old)"))  # the grid re-read that confirms the change
     out = invoke("status", "--json")
     assert out.code == ExitCode.GRID_CHANGED and out.doc["error"]["code"] == "GRID_CHANGED", out.stdout

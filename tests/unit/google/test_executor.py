@@ -12,7 +12,7 @@ import pytest
 from googleapiclient.errors import HttpError
 
 from orchestrator.google.errors import QuotaExhausted, TransportError
-from orchestrator.google.pacing import ReadExecutor, RetryPolicy, TokenBucket
+from orchestrator.google.pacing import ReadExecutor, RetryPolicy, WindowLimiter
 from orchestrator.google.stats import ApiStats
 from orchestrator.google.transport import ConnectTimedOut, RequestNotSent
 from tests.unit.google.conftest import FakeTime, google_error
@@ -51,7 +51,7 @@ def http_error(status: int, body: dict[str, Any]) -> HttpError:
 def executor(fake_time: FakeTime, attempts: int = 3, per_minute: float = 0,
              notify: Callable[[str], None] | None = None) -> tuple[ReadExecutor, FakeHttp]:
     http = FakeHttp()
-    limiter = TokenBucket(per_minute, clock=fake_time.clock, sleep=fake_time.sleep)
+    limiter = WindowLimiter(per_minute, clock=fake_time.clock, sleep=fake_time.sleep)
     return ReadExecutor("sheets", http, limiter, RetryPolicy(max_attempts=attempts), ApiStats(),  # type: ignore[arg-type]
                         sleep=fake_time.sleep, rand=lambda: 0.9, clock=fake_time.clock, notify=notify), http
 
@@ -154,7 +154,7 @@ def test_a_refusal_is_not_retried_and_names_its_target(fake_time: FakeTime) -> N
 
 
 def test_every_counter_accumulates_over_calls_and_retries(fake_time: FakeTime) -> None:
-    ex, http = executor(fake_time, attempts=3, per_minute=6)  # burst 1, then one token per 12 s
+    ex, http = executor(fake_time, attempts=3, per_minute=6)  # six reads in any 60 s: the 7th to 9th wait
     busy = http_error(503, google_error(503, "busy"))
     assert run(ex, http, busy, busy)() == {"ok": True}
     with pytest.raises(TransportError):
@@ -169,15 +169,3 @@ def test_every_counter_accumulates_over_calls_and_retries(fake_time: FakeTime) -
     assert stats.limiter_wait_seconds == pytest.approx(fake_time.now - 1000.0 - stats.backoff_seconds)
     assert stats.limiter_wait_seconds > 12
     assert method.seconds == pytest.approx(fake_time.now - 1000.0)
-
-
-def test_the_limiter_capacity_and_rate_follow_the_budget(fake_time: FakeTime) -> None:
-    bucket = TokenBucket(60, clock=fake_time.clock, sleep=fake_time.sleep)
-    assert bucket.capacity == 10.0 and bucket.rate == pytest.approx(50 / 60)
-    assert TokenBucket(12, clock=fake_time.clock).capacity == 2.0  # per_minute // 5
-    assert TokenBucket(59, clock=fake_time.clock).capacity == 10.0  # capped at 10 even when // 5 says 11
-    off = TokenBucket(0, clock=fake_time.clock)
-    assert (off.capacity, off.rate, off.acquire()) == (0.0, 0.0, 0.0)
-    for _ in range(10):
-        assert bucket.acquire() == 0.0
-    assert bucket.acquire() == pytest.approx(1.2)  # the 11th waits for one token at 50/60 per second

@@ -21,7 +21,7 @@ import responses
 from orchestrator.engine.state import HISTORY_COLUMNS, HISTORY_SHEET, read_live_state
 from orchestrator.google import GoogleClients
 from orchestrator.google.errors import ApiError, GridChanged
-from orchestrator.google.sheets import GRID_FIELDS, Grid
+from orchestrator.google.sheets import GRID_FIELDS, ChunkPolicy, Grid
 from tests.unit.google.conftest import SHEETS, SPREADSHEET_ID, FakeTime, google_error, make_clients
 
 GET_URL = re.compile(re.escape(f"{SHEETS}/{SPREADSHEET_ID}") + r"\?.*")
@@ -141,14 +141,14 @@ class FakeGoogle:
         resolved, refused = self._reads(query["ranges"])
         if refused:
             return self._refuse(refused)
-        sheets = []
+        sheets: dict[str, list[dict[str, Any]]] = {}  # by title, in the order of the ranges, as Google groups them
         for sheet, area in resolved:
             assert area.last_row is not None
-            row_data = [{"values": [{"userEnteredValue": {"stringValue": str(v)}} for v in row]}
-                        for row in self._rows(sheet, area)]
-            sheets.append({"data": [{"rowData": row_data,
-                                     "rowMetadata": [{"pixelSize": 21}] * (area.last_row - area.first_row + 1)}]})
-        return self._answer({"sheets": sheets})
+            row_data = [{"values": [{"userEnteredValue": {"stringValue": str(v)}, "formattedValue": str(v)}
+                                    for v in row]} for row in self._rows(sheet, area)]
+            sheets.setdefault(area.sheet, []).append({
+                "rowData": row_data, "rowMetadata": [{"pixelSize": 21}] * (area.last_row - area.first_row + 1)})
+        return self._answer({"sheets": [{"properties": {"title": t}, "data": d} for t, d in sheets.items()]})
 
     @staticmethod
     def _properties(index: int, title: str, sheet: FakeSheet) -> dict[str, Any]:
@@ -166,6 +166,8 @@ def operaciones(rows: int, columns: int, data_rows: int) -> FakeSheet:
 @pytest.fixture
 def google(fake_time: FakeTime) -> Iterator[GoogleClients]:
     with make_clients(fake_time, reads_per_minute=0) as clients:
+        # Small sheets read in several requests, as large ones are (a request is otherwise ~1.5 MB of rows).
+        clients.sheets.chunks = ChunkPolicy(max_rows=200)
         yield clients
 
 
@@ -218,7 +220,8 @@ def test_the_live_state_reads_only_ranges_inside_each_grid(mocked: responses.Req
     })
     fake.install(mocked)
     state = read_live_state(google.sheets, SPREADSHEET_ID)
-    assert fake.ranges == ["'Operaciones'!1:1", f"'{HISTORY_SHEET}'!1:1"]
+    # each header with a sample of its first data rows (what a row costs); a range may end past the grid
+    assert fake.ranges == ["'Operaciones'!1:4", f"'{HISTORY_SHEET}'!1:4"]
     assert [s.title for s in state.sheets] == ["Operaciones", "Gráfico", HISTORY_SHEET]
     chart = state.sheet("Gráfico")
     assert chart is not None and chart.header == [] and chart.grid == Grid(rows=0, columns=0)

@@ -9,7 +9,7 @@ import responses
 
 from orchestrator.google import GoogleClients
 from orchestrator.google.errors import ApiError, NotFound, PermissionDenied, QuotaExhausted, TransportError
-from orchestrator.google.sheets import RECOMMENDED_MAX_PAYLOAD, ChunkPolicy, Grid, a1_range
+from orchestrator.google.sheets import SPARSE_REACH, RECOMMENDED_MAX_PAYLOAD, ChunkPolicy, Grid, a1_range
 from tests.unit.google.conftest import SHEETS, SPREADSHEET_ID, FakeTime, google_error, make_clients
 
 BATCH_GET = f"{SHEETS}/{SPREADSHEET_ID}/values:batchGet"
@@ -160,20 +160,30 @@ def test_iter_rows_sizes_chunks_from_the_bytes_per_row_and_stays_under_2_mb(mock
     assert len(rows) == 8000 - 2 + 1  # every requested row, in order, empty ones as []
     assert all(rows[n - 2] == wide.get(n, []) for n in range(2, 8001))
     assert [len(c) for c in chunks] == [last - first + 1 for first, last in sheet.requests]
-    assert sheet.requests[0] == (2, 201)  # conservative before anything is measured
-    assert max(sheet.payloads) < RECOMMENDED_MAX_PAYLOAD
-    assert max(sheet.payloads[1:]) > 0.5 * ChunkPolicy().target_bytes  # and not needlessly small either
+    # the first request is aimed at the target from the width alone: no growing from a small first chunk
+    assert sheet.requests[0] == (2, 1 + int(ChunkPolicy().target_bytes / ChunkPolicy().row_estimate(63)))
+    assert sheet.payloads[0] > 0.5 * ChunkPolicy().target_bytes
+    # These rows are fat (65 bytes a cell as Google indents them, v2.1's cost 7 to 21): the estimate from the width
+    # overshoots the first request; every later one is sized from what the rows cost.
+    # After the gap of empty rows (crossed in longer chunks) the rows have data again: that chunk may hold up to
+    # SPARSE_REACH targets; every other one stays under Google's 2 MB.
+    target = ChunkPolicy().target_bytes
+    assert max(sheet.payloads[1:]) <= SPARSE_REACH * target * 1.05
+    assert sorted(sheet.payloads[1:])[-2] < RECOMMENDED_MAX_PAYLOAD
+    assert max(sheet.payloads[1:]) > 0.5 * target  # and not needlessly small either
     assert all(b - a == 1 for (_, a), (b, _) in zip(sheet.requests, sheet.requests[1:]))  # contiguous
 
 
-def test_iter_rows_grows_carefully_over_empty_rows(mocked: responses.RequestsMock, fake_time: FakeTime) -> None:
+def test_iter_rows_over_empty_rows_grows_its_chunks(mocked: responses.RequestsMock, fake_time: FakeTime) -> None:
     sheet = VirtualSheet({})
     mocked.add_callback("GET", BATCH_GET_URL, callback=sheet)
     with make_clients(fake_time, reads_per_minute=0) as clients:
-        chunks = list(clients.sheets.iter_rows(SPREADSHEET_ID, "Vacía", Grid(rows=20000, columns=5), 5, 1))
+        chunks = list(clients.sheets.iter_rows(SPREADSHEET_ID, "Vacía", Grid(rows=40000, columns=5), 5, 1))
     sizes = [last - first + 1 for first, last in sheet.requests]
-    assert sizes[:4] == [200, 800, 3200, 12800] and sum(sizes) == 20000
-    assert all(row == [] for chunk in chunks for row in chunk)
+    first = int(ChunkPolicy().target_bytes / ChunkPolicy().row_estimate(5))
+    # empty rows cost nothing: the chunks grow (4× at most, and at most SPARSE_REACH targets of rows with data)
+    assert sizes == [first, min(4 * first, int(SPARSE_REACH * first), ChunkPolicy().max_rows), 40000 - first - 20000]
+    assert all(row == [] for chunk in chunks for row in chunk) and sum(map(len, chunks)) == 40000
 
 
 def test_chunk_policy_shrinks_after_fat_rows() -> None:
