@@ -133,13 +133,15 @@ def pair_rows(before: Iterable[SpillRow], after: Iterable[SpillRow]) -> list[tup
 
     The rule for keys that repeat or are blank: among the rows with one key, a row equal to one on the other side
     pairs with it first, and the rest pair in row order; rows left unpaired on both sides at the same row number
-    are one row whose key cell changed. `before` is held in memory; `after` streams, and only its rows that
-    differ are kept.
+    are one row whose key cell changed. A row that is the very same on both sides at the same row number (most
+    of them) pairs with itself before anything else: both sides stream side by side, and only the rows that are
+    not are held and paired by those rules.
     """
+    before_left, after_left = _not_in_place(before, after)
     rows: list[SpillRow] = []
     in_order: dict[str, deque[int]] = {}  # key -> indexes into rows, in row order
     equal: dict[tuple[str, str], deque[int]] = {}  # (key, cells as JSON) -> indexes into rows
-    for row in before:
+    for row in before_left:
         if row[2]:
             in_order.setdefault(row[1], deque()).append(len(rows))
             equal.setdefault((row[1], _text(row[2], row[0])), deque()).append(len(rows))
@@ -154,7 +156,7 @@ def pair_rows(before: Iterable[SpillRow], after: Iterable[SpillRow]) -> list[tup
         taken.add(queue[0])
         return queue.popleft()
 
-    differing = [row for row in after if row[2] and take(equal.get((row[1], _text(row[2], row[0])))) is None]
+    differing = [row for row in after_left if row[2] and take(equal.get((row[1], _text(row[2], row[0])))) is None]
     pairs: list[tuple[SpillRow | None, SpillRow | None]] = []
     alone: list[SpillRow] = []
     for row in differing:
@@ -167,6 +169,34 @@ def pair_rows(before: Iterable[SpillRow], after: Iterable[SpillRow]) -> list[tup
     pairs += [(left.pop(row[0], None), row) for row in alone]
     pairs += [(row, None) for row in left.values()]
     return sorted(pairs, key=lambda p: _where(p))
+
+
+def _not_in_place(before: Iterable[SpillRow], after: Iterable[SpillRow]) -> tuple[list[SpillRow], list[SpillRow]]:
+    """The rows with cells of each side that are not the same row (number, key and cells) on the other side, read
+    side by side in row order. Holding and comparing as JSON only these keeps a proof of two large, mostly equal
+    sheets in little memory and time. A side out of row order (an archive) only leaves more rows to pair."""
+    kept: tuple[list[SpillRow], list[SpillRow]] = ([], [])
+    sides = iter(before), iter(after)
+    b, a = next(sides[0], None), next(sides[1], None)
+    while b is not None or a is not None:
+        if a is None or b is not None and b[0] < a[0]:
+            assert b is not None
+            if b[2]:
+                kept[0].append(b)
+            b = next(sides[0], None)
+        elif b is None or a[0] < b[0]:
+            if a[2]:
+                kept[1].append(a)
+            a = next(sides[1], None)
+        else:
+            # equal and of the same types: Python takes True == 1 == 1.0, a sheet does not
+            if a != b or list(map(type, a[2])) != list(map(type, b[2])):
+                if b[2]:
+                    kept[0].append(b)
+                if a[2]:
+                    kept[1].append(a)
+            b, a = next(sides[0], None), next(sides[1], None)
+    return kept
 
 
 def _where(pair: tuple[SpillRow | None, SpillRow | None]) -> int:

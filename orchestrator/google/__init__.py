@@ -138,7 +138,7 @@ class GoogleClients:
         self.credentials.require_scripts_run()
         http = self._http(self.config.script_timeout)
         return ScriptClient(build_service("script", http, self.config.endpoint), http, self.config.deployment_id,
-                            self.stats)
+                            self.stats, self.limiter)
 
     def close(self) -> None:
         for http in self._https:

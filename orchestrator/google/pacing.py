@@ -4,7 +4,9 @@ Sheets allows 60 read requests per minute per user and 300 per project, refilled
 (developers.google.com/sheets/api/limits). The limiter lets through at most `per_minute` requests in any
 60-second window, the whole budget at once: a run that needs fewer reads than that never waits, one that
 needs more waits only until its oldest read leaves the window. Every attempt, retries included, takes a
-slot. One limiter serves every read of a `GoogleClients` (Sheets and Drive alike), whatever thread asks.
+slot. One limiter serves every read of a `GoogleClients` (Sheets and Drive alike), whatever thread asks, and
+holds slots for the bridge's own reads too, reserved before each `scripts.run` (script.py `BRIDGE_READS`): the
+quota counts the bridge's Advanced Sheets calls as the user's reads.
 
 Retries follow Google's advice for 429 (exponential backoff) with AWS-style full jitter: the n-th retry
 sleeps uniform(0, min(cap, base·2^(n-1))) seconds, or Google's Retry-After when it says longer. Each retry is
@@ -19,7 +21,8 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from googleapiclient.errors import HttpError
@@ -69,27 +72,57 @@ class WindowLimiter:
     def enabled(self) -> bool:
         return self.per_minute > 0
 
-    def _wait(self, now: float) -> float:
-        """Seconds until a slot is free (0: take it now, recorded); under the lock."""
+    def _wait(self, now: float, count: int = 1) -> float:
+        """Seconds until `count` slots are free (0: take them now, recorded); under the lock."""
         while self._stamps and self._stamps[0] <= now - self.window:
             self._stamps.popleft()
-        if len(self._stamps) < self.slots:
-            self._stamps.append(now)
+        if len(self._stamps) + count <= self.slots:
+            self._stamps.extend([now] * count)
             return 0.0
-        return self._stamps[0] + self.window - now
+        # the window has room once this many of the oldest stamps have left it
+        leaving = len(self._stamps) + count - self.slots
+        return self._stamps[leaving - 1] + self.window - now
+
+    def _take(self, count: int) -> tuple[float, float]:
+        """Take `count` slots, sleeping until there are that many: (when they were granted, seconds waited)."""
+        started = self._clock()
+        while True:
+            with self._lock:
+                now = self._clock()
+                wait = self._wait(now, count)
+            if wait <= 0:
+                return now, now - started
+            self._sleep(wait)
 
     def acquire(self) -> float:
         """Take one slot, sleeping until there is one. Returns the seconds waited."""
         if not self.enabled:
             return 0.0
-        started = self._clock()
-        while True:
+        return self._take(1)[1]
+
+    @contextmanager
+    def reserved(self, count: int) -> Iterator[float]:
+        """Hold `count` slots for reads this process does not send itself (the bridge's Advanced Sheets reads inside
+        one `scripts.run`, which the user's quota counts too): sleep until the window has room for all of them, take
+        them, yield the seconds waited. More than the whole budget is capped at it (the call then starts on an
+        empty window). The reads happen at unknown moments during the call, so on exit the slots are stamped
+        again at the call's end, the latest they can have been made: they stay in the window until a full window
+        after the call, never less."""
+        if not self.enabled or count <= 0:
+            yield 0.0
+            return
+        count = min(count, self.slots)
+        granted, waited = self._take(count)
+        try:
+            yield waited
+        finally:
             with self._lock:
-                now = self._clock()
-                wait = self._wait(now)
-            if wait <= 0:
-                return now - started
-            self._sleep(wait)
+                for _ in range(count):
+                    try:
+                        self._stamps.remove(granted)
+                    except ValueError:  # already out of the window (a call longer than the window), or drained
+                        break
+                self._stamps.extend([self._clock()] * count)
 
     def drain(self) -> None:
         """After a 429 the quota is spent (other tools share it): fill the window so that slots come back one by
