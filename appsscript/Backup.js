@@ -454,7 +454,7 @@ function planRestore_(state, backupId, options) {
   requests = requests.concat(restoreMetadataRequests_(state, backupId, backupSheets));
   // What the backup's own history had applied: recorded in the restore's row, the history then counts exactly
   // those as applied again (History.js restoredApplied_), as the restored structure has them.
-  var applied = appliedMigrations_(readHistory_(loadState_(backupId))).map(function (r) { return r.migration_id; });
+  var applied = appliedMigrations_(loadState_(backupId).history).map(function (r) { return r.migration_id; });
   var result = { status: options.force ? 'restored' : 'dry_run', backupId: backupId, cellsDiffering: total,
     applied: applied,
     sheets: perSheet, sheetsRemoved: toDelete.map(function (s) { return String((s.properties || {}).title); }),

@@ -5,5 +5,5 @@
 /** @type {{version: string, hash: string}} */
 var BRIDGE_BUILD = {
   "version": "0.1.0",
-  "hash": "sha256:5e4e69600de69bb65937365a0e9ae96b8321fca3b8455802dfdc032697f11a28"
+  "hash": "sha256:b518227cb996a23ba10160c99e53e8b52183741401b4f062c3163b2677d7737d"
 };

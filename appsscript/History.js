@@ -4,21 +4,17 @@
 // header and first grid (HISTORY_SHEET, HISTORY_COLUMNS, HISTORY_GRID_ROWS) are in Contract.js.
 
 /**
- * @param {WorkbookState} state
+ * The history's rows from its header and its rows below (UNFORMATTED_VALUE), refused when the header is not ours.
+ * @param {string[]} header
+ * @param {any[][]} rows
  * @returns {HistoryRow[]}
  */
-function readHistory_(state) {
-  var sheet = findSheet_(state, HISTORY_SHEET);
-  if (!sheet) return [];
-  var got = sheetsApi_().Spreadsheets.Values.get(state.spreadsheetId, historyRange_(),
-    { valueRenderOption: 'UNFORMATTED_VALUE' });
-  var values = got.values || [];
-  var header = (values[0] || []).map(String);
+function historyRows_(header, rows) {
   if (header.join('|') !== HISTORY_COLUMNS.join('|')) {
     fail_(ERROR_CODES.CONFLICT, 'the history sheet ' + HISTORY_SHEET + ' has an unexpected header (' +
       header.join(', ') + '); it was edited by hand — restore its header row to ' + HISTORY_COLUMNS.join(', '));
   }
-  return values.slice(1).filter(function (r) { return r.some(function (c) { return c !== ''; }); })
+  return rows.filter(function (r) { return r.some(function (c) { return c !== ''; }); })
     .map(function (r) {
       /** @type {Object<string, string>} */
       var row = {};
@@ -86,7 +82,7 @@ function historyUpdateRequest_(sheetId, rowNumber, row) {
 
 /**
  * Where the last history row of an operation id is in a spreadsheet (1-based row number) and its status; null
- * when there is no such row or no history sheet. Read afresh, by position (readHistory_ drops blank rows).
+ * when there is no such row or no history sheet. Read afresh, by position (historyRows_ drops blank rows).
  * @param {string} spreadsheetId
  * @param {string} opId
  * @returns {{rowNumber: number, status: string} | null}

@@ -6,7 +6,7 @@
 
 /**
  * The history rows of the sheet with their row numbers (1-based; the header is row 1), read by position:
- * readHistory_ drops blank rows, and a forged row is marked where it is.
+ * historyRows_ drops blank rows, and a forged row is marked where it is.
  * @param {WorkbookState} state
  * @returns {Array<{rowNumber: number, row: HistoryRow}>}
  */

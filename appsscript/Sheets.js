@@ -108,11 +108,16 @@ function lastNamedIndex_(header) {
 function loadState_(spreadsheetId) {
   require_(typeof spreadsheetId === 'string' && spreadsheetId.length > 0, 'spreadsheetId is required');
   var api = sheetsApi_();
+  // Two reads, as the orchestrator's read_live_state: the sheets, their grids and the spreadsheet's developer
+  // metadata; then every header row (formatted, with its columns' metadata) and the history rows (their
+  // effective values, as the values API's UNFORMATTED_VALUE renders them) in one request. Each read counts
+  // against the Sheets read quota like any client's (docs/benchmarks.md, "The Google-like profile").
   /** @type {GoogleAppsScript.Sheets.Schema.Spreadsheet} */
   var ss;
   try {
     ss = api.Spreadsheets.get(spreadsheetId, {
-      fields: 'spreadsheetId,properties(title,timeZone),sheets(properties(sheetId,title,index,hidden,gridProperties))',
+      fields: 'spreadsheetId,properties(title,timeZone),developerMetadata,' +
+        'sheets(properties(sheetId,title,index,hidden,gridProperties))',
     });
   } catch (e) {
     cannotOpen_(spreadsheetId, e);
@@ -126,11 +131,33 @@ function loadState_(spreadsheetId) {
       frozenRowCount: Number(grid.frozenRowCount || 0), header: /** @type {string[]} */ ([]),
     };
   });
-  var headerRanges = sheets.map(function (s) { return quoteSheet_(s.title) + '!1:1'; });
-  if (headerRanges.length) {
-    var got = api.Spreadsheets.Values.batchGet(spreadsheetId, { ranges: headerRanges, valueRenderOption: 'FORMATTED_VALUE' });
-    (got.valueRanges || []).forEach(function (vr, i) {
-      sheets[i].header = ((vr.values || [])[0] || []).map(String);
+  // Only ranges inside a grid: Google refuses a range that starts past it (a chart sheet has none).
+  var ranges = sheets.filter(function (s) { return s.rowCount > 0 && s.columnCount > 0; })
+    .map(function (s) { return quoteSheet_(s.title) + '!1:1'; });
+  var historySheet = sheets.filter(function (s) { return s.title === HISTORY_SHEET; })[0];
+  if (historySheet && historySheet.rowCount > 1 && historySheet.columnCount > 0) {
+    ranges.push(quoteSheet_(HISTORY_SHEET) + '!A2:' + columnLetter_(HISTORY_COLUMNS.length - 1));
+  }
+  /** @type {any[]} */
+  var found = (ss.developerMetadata || []).slice();
+  /** @type {any[][]} */
+  var historyCells = [];
+  if (ranges.length) {
+    var got = api.Spreadsheets.get(spreadsheetId, { ranges: ranges, fields: 'sheets(properties(title),' +
+      'data(startRow,rowData(values(formattedValue,effectiveValue)),columnMetadata(developerMetadata)))' });
+    (got.sheets || []).forEach(function (part) {
+      var sheet = findSheetIn_(sheets, String((part.properties || {}).title));
+      (part.data || []).forEach(function (data) {
+        (data.columnMetadata || []).forEach(function (c) { found = found.concat(c.developerMetadata || []); });
+        var rows = data.rowData || [];
+        if (!Number(data.startRow || 0)) {
+          if (sheet) sheet.header = trimmedRow_((rows[0] && rows[0].values || []).map(function (v) {
+            return v.formattedValue === undefined ? '' : String(v.formattedValue);
+          }));
+        } else {
+          historyCells = rows.map(function (r) { return trimmedRow_((r.values || []).map(unformattedValue_)); });
+        }
+      });
     });
   }
   var cellCount = sheets.reduce(function (n, s) { return n + s.rowCount * s.columnCount; }, 0);
@@ -138,11 +165,47 @@ function loadState_(spreadsheetId) {
     spreadsheetId: spreadsheetId,
     title: String((ss.properties || {}).title || ''),
     timeZone: String((ss.properties || {}).timeZone || ''),
-    sheets: sheets, metadata: searchZeuesMetadata_(spreadsheetId, sheets), history: /** @type {HistoryRow[]} */ ([]),
+    sheets: sheets, metadata: zeuesMetadata_(found), history: /** @type {HistoryRow[]} */ ([]),
     cellCount: cellCount,
   };
-  state.history = readHistory_(state);
+  if (historySheet) state.history = historyRows_(historySheet.header, historyCells);
   return state;
+}
+
+/**
+ * @param {SheetInfo[]} sheets
+ * @param {string} title
+ * @returns {SheetInfo | null}
+ */
+function findSheetIn_(sheets, title) {
+  for (var i = 0; i < sheets.length; i++) if (sheets[i].title === title) return sheets[i];
+  return null;
+}
+
+/**
+ * A grid cell as the values API's UNFORMATTED_VALUE renders it: its typed value, an error as its text.
+ * @param {GoogleAppsScript.Sheets.Schema.CellData} cell
+ * @returns {string | number | boolean}
+ */
+function unformattedValue_(cell) {
+  var v = cell.effectiveValue;
+  if (!v) return '';
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.numberValue !== undefined) return v.numberValue;
+  if (v.boolValue !== undefined) return v.boolValue;
+  return cell.formattedValue === undefined ? '' : cell.formattedValue;
+}
+
+/**
+ * A row without its trailing empty cells, as the values API returns rows.
+ * @template T
+ * @param {T[]} row
+ * @returns {T[]}
+ */
+function trimmedRow_(row) {
+  var end = row.length;
+  while (end > 0 && row[end - 1] === '') end--;
+  return row.slice(0, end);
 }
 
 /**
@@ -156,6 +219,7 @@ function cannotOpen_(spreadsheetId, e) {
 }
 
 /**
+ * The zeues developer metadata of another spreadsheet (a backup), by one search.
  * @param {string} spreadsheetId
  * @param {SheetInfo[]} sheets
  * @returns {MetadataInfo[]}
@@ -165,10 +229,20 @@ function searchZeuesMetadata_(spreadsheetId, sheets) {
   var found = sheetsApi_().Spreadsheets.DeveloperMetadata.search({
     dataFilters: keys.map(function (k) { return { developerMetadataLookup: { metadataKey: k } }; }),
   }, spreadsheetId);
+  return zeuesMetadata_((found.matchedDeveloperMetadata || []).map(function (m) { return m.developerMetadata || {}; }));
+}
+
+/**
+ * The entries with a zeues key, each once, with where they stand.
+ * @param {GoogleAppsScript.Sheets.Schema.DeveloperMetadata[]} entries
+ * @returns {MetadataInfo[]}
+ */
+function zeuesMetadata_(entries) {
+  var keys = Object.values(META);
   /** @type {MetadataInfo[]} */
   var out = [];
-  (found.matchedDeveloperMetadata || []).forEach(function (m) {
-    var md = m.developerMetadata || {};
+  entries.forEach(function (md) {
+    if (keys.indexOf(String(md.metadataKey)) < 0) return;
     var loc = md.location || {};
     var range = loc.dimensionRange;
     out.push({
@@ -177,7 +251,7 @@ function searchZeuesMetadata_(spreadsheetId, sheets) {
       column: range && range.dimension === 'COLUMNS' ? Number(range.startIndex || 0) : null,
     });
   });
-  // The search can match one entry through several filters; keep one of each.
+  // A search can match one entry through several filters; keep one of each.
   var seen = /** @type {Object<string, boolean>} */ ({});
   return out.filter(function (m) { return seen[m.id] ? false : (seen[m.id] = true); });
 }
@@ -188,8 +262,7 @@ function searchZeuesMetadata_(spreadsheetId, sheets) {
  * @returns {SheetInfo | null}
  */
 function findSheet_(state, title) {
-  for (var i = 0; i < state.sheets.length; i++) if (state.sheets[i].title === title) return state.sheets[i];
-  return null;
+  return findSheetIn_(state.sheets, title);
 }
 
 /**

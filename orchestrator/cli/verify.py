@@ -8,15 +8,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from orchestrator.cli.common import Failure, Session, config_options, verb
+from orchestrator.contract.limits import MAX_LISTED
 from orchestrator.exit_codes import ExitCode
 from orchestrator.migrations import load_baseline, load_migrations
 
 if TYPE_CHECKING:  # the engine is imported when the verb runs (it brings the Google clients)
     from orchestrator.engine.verify import VerifyReport
-
-# orchestrator.engine.verify.MAX_LISTED, the engine's default, spelled here because the option needs it when the
-# command is defined, before the engine is imported; tests/packaging/test_cli_imports.py checks the two agree.
-MAX_LISTED = 1000
 
 
 def render(report: VerifyReport) -> str:

@@ -7,7 +7,7 @@ run) and for the scopes a token needs, without reading appsscript/ (an installed
 
 BRIDGE_VERSION = "0.1.0"
 # What BuildInfo.js holds, and so what the deployed bridge's bridgeInfo() answers when it is this one.
-BRIDGE_BUILD_HASH = "sha256:5e4e69600de69bb65937365a0e9ae96b8321fca3b8455802dfdc032697f11a28"
+BRIDGE_BUILD_HASH = "sha256:b518227cb996a23ba10160c99e53e8b52183741401b4f062c3163b2677d7737d"
 # appsscript.json `oauthScopes`: Google grants the bridge exactly these, and scripts.run needs all of them.
 MANIFEST_SCOPES: tuple[str, ...] = (
     "https://www.googleapis.com/auth/spreadsheets",

@@ -1,6 +1,7 @@
 """Google's limits that decide what a change may do (DESIGN.md, "Platform facts"), and the grid the bridge creates
-the history sheet with (the cell budget counts it). The bridge's copy is in `appsscript/Contract.js`, generated
-from `BRIDGE_CONSTANTS` by `python3 tasks.py regen`; a test fails while it is stale.
+the history sheet with (the cell budget counts it); also how much a verification lists (`MAX_LISTED`, the tool's
+own, not the bridge's). The bridge's copy is in `appsscript/Contract.js`, generated from `BRIDGE_CONSTANTS` by
+`python3 tasks.py regen`; a test fails while it is stale.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ CELL_LIMIT = 10_000_000
 MAX_COLUMNS = 18_278
 MAX_CELL_CHARS = 50_000
 HISTORY_GRID_ROWS = 100
+# How many contract violations and concurrent changes a verification lists (all are counted). Here, not in the
+# engine, because the CLI's `--max-violations` default needs it before the engine may be imported.
+MAX_LISTED = 1000
 
 # What Contract.js defines, in this order: name -> (value, what it is).
 BRIDGE_CONSTANTS: dict[str, tuple[int, str]] = {

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from orchestrator.contract.limits import CELL_LIMIT
+from orchestrator.contract.limits import CELL_LIMIT, MAX_LISTED
 from orchestrator.domain.columns import column_letter
 from orchestrator.engine.budget import CellBudget, apply_budget, apply_budgets
 from orchestrator.engine.checkpoint import Action, CheckpointStore, VerifyRecord
@@ -20,7 +20,7 @@ from orchestrator.engine.preflight import (
 )
 from orchestrator.engine.runs import check_bridge
 from orchestrator.engine.state import LiveState, read_live_state
-from orchestrator.engine.verify import MAX_LISTED, VerifyReport, verify_sheet
+from orchestrator.engine.verify import VerifyReport, verify_sheet
 from orchestrator.google import GoogleClients
 from orchestrator.google.errors import ScriptError
 from orchestrator.google.script import new_op_id

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from orchestrator.contract.limits import MAX_LISTED
 from orchestrator.contract.sheets import ARCHIVE_COLUMNS, ARCHIVE_KEY_AT, ARCHIVE_ROW_AT, ARCHIVE_SHEET_AT
 from orchestrator.domain.cells import CellValue, parse_int
 from orchestrator.domain.columns import column_letter
@@ -36,7 +37,6 @@ from orchestrator.google.sheets import SheetRange, SheetsReader
 from orchestrator.migrations import schema_contracts
 from orchestrator.migrations.spec import AddColumns, Baseline, ColumnSpec, Migration, Operation
 
-MAX_LISTED = 1000
 Row = list[CellValue]
 Status = Literal["passed", "passed_with_concurrent_changes", "violations", "failed"]
 

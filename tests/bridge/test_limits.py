@@ -210,3 +210,20 @@ def test_a_hold_reason_too_long_is_cut_inside_the_result_which_still_replays(liv
     replayed = live.run("setHold", request)
     assert replayed["replayed"] is True and replayed["status"] == "held"
     assert replayed == {**details["result"], "replayed": True}
+
+
+def test_the_bridge_reads_its_state_in_two_requests(live: Live, emulator: Any, new_sheet: Callable[..., str]) -> None:
+    """Each bridge read counts against the user's read quota like ours (docs/benchmarks.md): the state every call
+    starts from is two reads — the grids with the spreadsheet's metadata, then the header rows, the columns'
+    metadata and the history together — not four (a metadata search and a history read of their own)."""
+    sid = new_sheet(spools=SPOOLS)
+    apply(live, sid, v30())  # column tags, the schema version and history rows to be read back
+    expected = live.run("describeSchema", {"spreadsheetId": sid})
+    emulator.fault(quotaPerMinute=2)  # a third read within the minute gets Google's 429
+    try:
+        state = live.run("describeSchema", {"spreadsheetId": sid})
+    finally:
+        emulator.reset()
+    assert state == expected
+    assert {t["name"] for t in state["columnTags"]} >= {"Ocupado_Por", "Fecha_Ocupacion", "version"}
+    assert [h["action"] for h in state["history"]] == ["apply"] and state["schemaVersion"]

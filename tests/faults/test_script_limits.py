@@ -23,9 +23,10 @@ from tests.faults.conftest import (
 )
 from tests.support.live import Live
 
-# What the bridge reads under the lock before it plans the change (appsscript/History.js readHistory_): a
-# `values.get` that only the bridge makes (the orchestrator reads with values.batchGet).
-BRIDGE_HISTORY_READ = r"/values/[^?]*_zeues_migrations"
+# What the bridge reads as it starts (appsscript/Sheets.js loadState_ and the backup check before the lock): a
+# `spreadsheets.get` the emulator sees as its REST equivalent without a query (emulator/faults.js
+# restEquivalent), which the orchestrator never sends (its gets always name their fields).
+BRIDGE_STATE_READ = r"^/v4/spreadsheets/[^/?]+$"
 
 
 def _timed_out(run: Any) -> None:
@@ -43,7 +44,7 @@ def test_an_apply_stopped_at_the_time_limit_changes_nothing_and_a_rerun_applies(
     assert cli("apply", "--execute", "--yes", sid=sid, failpoints="after:verify_backup").code == -9
     emulator.script_control(executionLimitMs=2000)
     # The apply execution spends 4 s in its first read under the lock: it is stopped before its batchUpdate.
-    emulator.fault(path=BRIDGE_HISTORY_READ, method="GET", latencyMs=4000, count=1)
+    emulator.fault(path=BRIDGE_STATE_READ, method="GET", latencyMs=4000, count=1)
     stopped = cli("apply", "--execute", "--yes", sid=sid)
     _timed_out(stopped)
     faults_met(emulator)
