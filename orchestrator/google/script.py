@@ -43,7 +43,9 @@ MIN_OP_ID_LENGTH = 8  # the bridge refuses shorter ones (appsscript/Api.js)
 # exact counts. Measured on the emulator's quota counter with the stock migrations at 1,000 and 10,000 spools
 # (the same at both: the bridge reads whole columns or sheets per request, never in row chunks):
 # backupSpreadsheet 8-9, applyMigration 18, rollbackMigration 17, restoreBackup 14, describeSchema 4, setHold 6,
-# resolveFailure 6, repairHistory 7. The count grows with the sheets and tagged columns a migration touches
+# resolveFailure 6, repairHistory 7; since the bridge reads its state in 2 requests (Sheets.js loadState_), at 300
+# spools: backupSpreadsheet 7, applyMigration 14, rollbackMigration 13, describeSchema 2, setHold 4
+# (tests/bridge/test_read_bounds.py checks each stays within its bound). The count grows with the sheets and tagged columns a migration touches
 # (one layout read per sheet, one column read per tagged column), so the changing functions get headroom
 # (about a third more); a function missing here is bounded by the largest.
 BRIDGE_READS: dict[str, int] = {
